@@ -1,0 +1,48 @@
+"""Every tunable default in one place, so the docs and the code cannot drift apart."""
+
+from __future__ import annotations
+
+DEFAULT_BASE_URL = "https://api.videosdk.live"
+
+# Environment variables read by AsyncEncoderClient.
+ENV_TOKEN = "VIDEOSDK_TOKEN"
+ENV_API_KEY = "VIDEOSDK_API_KEY"
+ENV_SECRET = "VIDEOSDK_SECRET_KEY"
+ENV_BASE_URL = "VIDEOSDK_BASE_URL"
+ENV_LOG = "VIDEOSDK_LOG"
+
+# Tokens minted from an API key + secret.
+TOKEN_LIFETIME_SECONDS = 600.0  # the API docs' example uses expiresIn: "10m"
+TOKEN_RENEW_BEFORE_SECONDS = 60.0  # renew this long before expiry, so clock skew never bites
+
+# Timeouts: per attempt (httpx's four phases) and one deadline for the whole call.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 20.0
+WRITE_TIMEOUT = 20.0
+POOL_TIMEOUT = 5.0
+CALL_DEADLINE = 60.0
+
+# Retries.
+MAX_ATTEMPTS = 3
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+RETRY_AFTER_CAP = 60.0  # a server asking to wait longer than this is answered with RateLimitError
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+
+# Retry budget (token bucket): retries stay about 10% of first attempts, plus a small floor.
+BUDGET_RATIO = 0.1
+BUDGET_MAX_TOKENS = 10.0
+BUDGET_FLOOR_PER_SECOND = 0.2
+
+# Connection pool and the in-flight limit kept below it, so no request ever waits in httpx's
+# pool (where PoolTimeout lives); waiting in our own limiter is cheap and covered by the deadline.
+POOL_MAX_CONNECTIONS = 100
+POOL_MAX_KEEPALIVE = 100
+MAX_CONCURRENCY = 64
+
+# Paging.
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+
+# Error messages quote at most this much of a response body.
+BODY_SNIPPET_CHARS = 200

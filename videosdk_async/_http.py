@@ -1,0 +1,71 @@
+"""Small HTTP helpers shared by the middleware and the error mapping."""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+
+import httpx
+
+# A JWT (three base64url segments) or an Authorization-style "Bearer xyz" anywhere in a text.
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_BEARER = re.compile(r"(?i)\b(bearer|token|secret|authorization)(\s*[:=]?\s*)(\"?)[^\s\",}]+")
+
+
+def redact(text: str) -> str:
+    """Mask anything in ``text`` that looks like a token or secret."""
+    text = _JWT.sub("[redacted-jwt]", text)
+    return _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}[redacted]", text)
+
+
+def one_line(text: str, limit: int) -> str:
+    """Collapse whitespace so a message stays on one line, and cut it to ``limit`` chars."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def clone_request(request: httpx.Request) -> httpx.Request:
+    """A fresh copy of ``request``: new headers and extensions, the same (already read) body.
+
+    Every attempt works on its own copy, so nothing one attempt (or a middleware inside it)
+    changes can leak into the next.
+    """
+    clone = httpx.Request(
+        request.method,
+        request.url,
+        headers=request.headers.copy(),
+        content=request.content,
+        extensions=dict(request.extensions),
+    )
+    # httpx recomputes Content-Length from content; keep exactly the caller's headers.
+    clone.headers = request.headers.copy()
+    return clone
+
+
+def parse_retry_after(headers: httpx.Headers, *, now: float | None = None) -> float | None:
+    """Seconds the server asked us to wait, from ``retry-after-ms`` or ``Retry-After``.
+
+    ``Retry-After`` may be delta-seconds or an HTTP-date. Returns None when absent or unreadable;
+    never a negative number.
+    """
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms is not None:
+        try:
+            return max(0.0, float(raw_ms) / 1000.0)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)

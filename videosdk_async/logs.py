@@ -1,0 +1,67 @@
+"""Redacted logging: one line per attempt through the stdlib logger ``videosdk_async``.
+
+Only method, path, status, elapsed time and attempt number are logged: never headers, bodies,
+query strings or tokens. ``VIDEOSDK_LOG=debug|info`` turns it on without touching code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+import httpx
+
+from ._constants import ENV_LOG
+from .middleware import CallContext, CallNext
+
+__all__ = ["LoggingMiddleware", "configure_from_env", "logger"]
+
+logger = logging.getLogger("videosdk_async")
+
+
+def configure_from_env() -> None:
+    """Honour ``VIDEOSDK_LOG`` (``debug`` or ``info``): set the level, add a stderr handler once."""
+    level = os.environ.get(ENV_LOG, "").strip().upper()
+    if level not in ("DEBUG", "INFO"):
+        return
+    logger.setLevel(level)
+    if not any(getattr(h, "_videosdk", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        handler._videosdk = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+
+
+class LoggingMiddleware:
+    """Logs each attempt: method, path, status (or error type), elapsed, attempt number."""
+
+    async def __call__(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
+        """Log around one attempt; costs nothing when INFO is off."""
+        if not logger.isEnabledFor(logging.INFO):
+            return await call_next(request)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            logger.info(
+                "%s %s -> %s in %.1fms (attempt %d)",
+                request.method,
+                request.url.path,
+                type(exc).__name__,
+                (time.perf_counter() - started) * 1000,
+                CallContext.of(request).attempts,
+            )
+            raise
+        logger.info(
+            "%s %s -> %d in %.1fms (attempt %d)",
+            request.method,
+            request.url.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            CallContext.of(request).attempts,
+        )
+        return response
+
+    def __repr__(self) -> str:
+        return "LoggingMiddleware()"

@@ -1,0 +1,139 @@
+"""Models of the encoding-job responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from ._base import APIModel, OpenEnum, UtcDatetime
+
+
+class JobStatus(OpenEnum):
+    """Where a job is in its lifecycle. Unknown statuses are kept (``is_known`` False)."""
+
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the job will not change any more (completed or failed)."""
+        return self in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+
+class Resolution(OpenEnum):
+    """An output resolution. ``4K`` is read as ``4k``."""
+
+    R240 = "240"
+    R360 = "360"
+    R480 = "480"
+    R720 = "720"
+    R1080 = "1080"
+    R4K = "4k"
+
+
+class VideoFormat(OpenEnum):
+    """A preset's output format."""
+
+    HLS = "hls"
+    MP4 = "mp4"
+
+
+class ImageFormat(OpenEnum):
+    """A thumbnail's image format."""
+
+    JPG = "jpg"
+    WEBP = "webp"
+
+
+class ThumbnailFilter(OpenEnum):
+    """A thumbnail filter (the docs' one "blue" is a typo of ``blur``)."""
+
+    NONE = "none"
+    BLUR = "blur"
+
+
+class Preset(APIModel):
+    """An encoding preset as the server stored it."""
+
+    id: str | None = None
+    resolutions: list[Resolution] = Field(default_factory=list)
+    format: VideoFormat | None = None
+
+
+class Thumbnail(APIModel):
+    """A thumbnail request as the server stored it."""
+
+    id: str | None = None
+    timestamp: str | None = None
+    resolutions: list[Resolution] = Field(default_factory=list)
+    formats: list[ImageFormat] = Field(default_factory=list)
+    filters: list[ThumbnailFilter] = Field(default_factory=list)
+
+
+class User(APIModel):
+    """The account that owns a job."""
+
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+class FileResolution(APIModel):
+    """Pixel size of a video file."""
+
+    width: int | None = None
+    height: int | None = None
+
+
+class FileMeta(APIModel):
+    """Metadata of a video file."""
+
+    resolution: FileResolution | None = None
+    format: str | None = None
+    duration: float | None = None
+
+
+class StoredFile(APIModel):
+    """A file: an uploaded source, or an encoding output in ``job.files``."""
+
+    id: str
+    job_id: str | None = None
+    file_path: str | None = None
+    file_url: str | None = None
+    size: int | None = None
+    type: str | None = None
+    meta: FileMeta | None = None
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
+
+
+class EncodingJob(APIModel):
+    """An encoding job as the API returns it."""
+
+    id: str
+    status: JobStatus
+    video_id: str | None = None
+    video_url: str | None = None
+    presets: list[Preset] = Field(default_factory=list)
+    thumbnails: list[Thumbnail] = Field(default_factory=list)
+    webhook_url: str | None = None
+    user_data: dict[str, Any] | None = None
+    user: User | None = None
+    files: list[StoredFile] = Field(default_factory=list)
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
+    started_at: UtcDatetime | None = None
+    finished_at: UtcDatetime | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """True when the job is completed or failed."""
+        return self.status.is_terminal
+
+    @property
+    def is_deletable(self) -> bool:
+        """True when the API would accept deleting it: only queued jobs can be deleted."""
+        return self.status is JobStatus.QUEUED
