@@ -11,6 +11,7 @@ Usage::
 __version__ = "0.1.0"
 
 from .auth import APIKeyAuth, AuthMiddleware, Credentials, StaticToken
+from .batch import DeleteOutcome, DeleteReport, DeleteResult
 from .client import AsyncEncoderClient
 from .errors import (
     APIConnectionError,
@@ -23,6 +24,7 @@ from .errors import (
     ConflictError,
     DeadlineExceededError,
     InvalidRequestError,
+    JobFailedError,
     JobGoneError,
     JobNotDeletableError,
     JobNotFoundError,
@@ -33,6 +35,7 @@ from .errors import (
     ServerError,
     UnprocessableEntityError,
     VideoSDKError,
+    WaitTimeoutError,
 )
 from .logs import LoggingMiddleware
 from .middleware import CallContext, CallNext, Middleware
@@ -75,11 +78,15 @@ __all__ = [
     "ConflictError",
     "Credentials",
     "DeadlineExceededError",
+    "DeleteOutcome",
+    "DeleteReport",
+    "DeleteResult",
     "EncodingJob",
     "FileMeta",
     "ImageFormat",
     "InvalidRequestError",
     "JobCreate",
+    "JobFailedError",
     "JobGoneError",
     "JobNotDeletableError",
     "JobNotFoundError",
@@ -111,5 +118,6 @@ __all__ = [
     "User",
     "VideoFormat",
     "VideoSDKError",
+    "WaitTimeoutError",
     "__version__",
 ]

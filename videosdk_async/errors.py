@@ -26,6 +26,7 @@ __all__ = [
     "ConflictError",
     "DeadlineExceededError",
     "InvalidRequestError",
+    "JobFailedError",
     "JobGoneError",
     "JobNotDeletableError",
     "JobNotFoundError",
@@ -36,6 +37,7 @@ __all__ = [
     "ServerError",
     "UnprocessableEntityError",
     "VideoSDKError",
+    "WaitTimeoutError",
 ]
 
 
@@ -210,6 +212,25 @@ class ResponseValidationError(VideoSDKError):
         self.status_code = status_code
         self.snippet = snippet
         self.job_id = job_id
+
+
+class WaitTimeoutError(VideoSDKError, TimeoutError):
+    """``jobs.wait`` gave up: the job did not finish in time. ``job`` is the last one seen."""
+
+    def __init__(self, message: str, *, job_id: str, job: Any, polls: int) -> None:
+        super().__init__(message)
+        self.job_id = job_id
+        self.job = job
+        self.polls = polls
+
+
+class JobFailedError(VideoSDKError):
+    """``jobs.wait(..., raise_on_failure=True)`` saw the job end as failed. ``job`` is it."""
+
+    def __init__(self, message: str, *, job: Any) -> None:
+        super().__init__(message)
+        self.job = job
+        self.job_id: str = job.id
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

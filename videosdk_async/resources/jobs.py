@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Mapping, Sequence
+import random
+import time
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from pydantic import ValidationError
 
 from .._constants import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .._ids import validate_id
-from ..errors import InvalidRequestError
+from ..batch import DeleteReport, ProgressCallback, queued_job_ids, run_deletes
+from ..errors import (
+    APIConnectionError,
+    InvalidRequestError,
+    JobFailedError,
+    RateLimitError,
+    ServerError,
+    WaitTimeoutError,
+)
 from ..models import EncodingJob, JobCreate, JobPage, JobStatus, PresetSpec, ThumbnailSpec
 
 if TYPE_CHECKING:
@@ -134,6 +154,140 @@ class JobsResource:
         job_id = validate_id(job_id)
         response = await self._client.request("DELETE", f"{_PATH}/{job_id}", job_id=job_id)
         return self._client.parse(response, EncodingJob, job_id=job_id)
+
+    # -- batch and workflow helpers --------------------------------------------------------
+
+    def _concurrency(self, concurrency: int | None) -> int:
+        limit = self._client.max_concurrency
+        if concurrency is None:
+            return limit
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidRequestError(f"concurrency must be an int >= 1, got {concurrency!r}")
+        # More workers than the client's in-flight limit would only queue in the limiter.
+        return min(concurrency, limit)
+
+    async def delete_many(
+        self,
+        job_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int | None = None,
+        on_progress: ProgressCallback | None = None,
+        report: DeleteReport | None = None,
+    ) -> DeleteReport:
+        """Delete many jobs with at most ``concurrency`` in flight; never raises per item.
+
+        ``job_ids`` may be any iterable or async iterable; duplicates are attempted once. The
+        report has one outcome per distinct id: deleted, not deletable (with the job's status
+        when known), not found, gone (a retry got 404 after a lost response), or failed (with
+        the typed error). ``on_progress`` (sync or async) sees each result as it arrives.
+        Pass ``report=`` to keep what was gathered if the batch is cancelled.
+        """
+        return await run_deletes(
+            self,
+            job_ids,
+            concurrency=self._concurrency(concurrency),
+            on_progress=on_progress,
+            report=report if report is not None else DeleteReport(),
+        )
+
+    async def delete_queued(
+        self,
+        *,
+        concurrency: int | None = None,
+        created_before: datetime | None = None,
+        limit: int | None = None,
+        dry_run: bool = False,
+        per_page: int = MAX_PER_PAGE,
+        on_progress: ProgressCallback | None = None,
+        report: DeleteReport | None = None,
+    ) -> DeleteReport:
+        """Delete every queued job (created before ``created_before``, at most ``limit``).
+
+        Listing and deleting run together, pages walked from last to first so deleting never
+        makes the listing skip a queued job. A job that leaves ``queued`` before its delete is
+        reported as not deletable. ``dry_run`` reports what would be deleted
+        (``WOULD_DELETE``) and deletes nothing.
+        """
+        _check_paging(1, per_page)
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+        ):
+            raise InvalidRequestError(f"limit must be an int >= 0, got {limit!r}")
+        candidates = queued_job_ids(
+            self, per_page=per_page, created_before=created_before, limit=limit
+        )
+        return await run_deletes(
+            self,
+            candidates,
+            concurrency=self._concurrency(concurrency),
+            on_progress=on_progress,
+            report=report if report is not None else DeleteReport(),
+            dry_run=dry_run,
+        )
+
+    async def wait(
+        self,
+        job_id: str,
+        *,
+        timeout: float = 600.0,  # noqa: ASYNC109 - the documented contract: wait(id, timeout=600)
+        poll_interval: float = 2.0,
+        max_poll_interval: float = 30.0,
+        on_update: Callable[[EncodingJob], Awaitable[None] | None] | None = None,
+        raise_on_failure: bool = False,
+        sleep: Callable[[float], Awaitable[object]] = anyio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> EncodingJob:
+        """Poll until the job is completed or failed; return it.
+
+        Polls back off from ``poll_interval`` to ``max_poll_interval`` with jitter, within one
+        ``timeout`` for the whole wait. Transient errors (connection, 5xx, 429) that outlast
+        the retry policy are polled through; others raise. ``on_update`` (sync or async) sees
+        the job whenever its status changes. A failed job is returned, or raises
+        :class:`JobFailedError` with ``raise_on_failure``. On timeout, raises
+        :class:`WaitTimeoutError` carrying the last job seen.
+        """
+        job_id = validate_id(job_id)
+        if timeout <= 0 or poll_interval <= 0 or max_poll_interval < poll_interval:
+            raise InvalidRequestError(
+                "wait needs timeout > 0 and 0 < poll_interval <= max_poll_interval"
+            )
+        deadline = clock() + timeout
+        last: EncodingJob | None = None
+        last_error: Exception | None = None
+        polls = 0
+        interval = poll_interval
+        while True:
+            left = deadline - clock()
+            with anyio.move_on_after(max(left, 0.0)):
+                try:
+                    polls += 1
+                    job = await self.get(job_id)
+                except (APIConnectionError, ServerError, RateLimitError) as exc:
+                    last_error = exc
+                else:
+                    last_error = None
+                    if on_update is not None and (last is None or job.status != last.status):
+                        outcome = on_update(job)
+                        if outcome is not None:
+                            await outcome
+                    last = job
+                    if job.is_terminal:
+                        if raise_on_failure and job.status is JobStatus.FAILED:
+                            raise JobFailedError(f"job {job_id} failed", job=job)
+                        return job
+            delay = min(interval, max_poll_interval) * random.uniform(0.8, 1.2)  # noqa: S311
+            if clock() + delay >= deadline:
+                seen = f"still {last.status}" if last is not None else "never seen"
+                because = f"; last error: {last_error}" if last_error is not None else ""
+                raise WaitTimeoutError(
+                    f"job {job_id} did not finish within {timeout:g}s ({seen} after "
+                    f"{polls} polls){because}",
+                    job_id=job_id,
+                    job=last,
+                    polls=polls,
+                )
+            await sleep(delay)
+            interval = min(interval * 1.5, max_poll_interval)
 
 
 _ = builtins  # `list` is a method name here; builtins.list stays reachable for annotations
