@@ -10,7 +10,8 @@ import httpx
 
 # A JWT (three base64url segments) or an Authorization-style "Bearer xyz" anywhere in a text.
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-_BEARER = re.compile(r"(?i)\b(bearer|token|secret|authorization)(\s*[:=]?\s*)(\"?)[^\s\",}]+")
+# The optional quote after the word covers JSON: {"secret": "xyz"}.
+_BEARER = re.compile(r"(?i)\b(bearer|token|secret|authorization)(\"?\s*[:=]?\s*)(\"?)[^\s\",}]+")
 
 
 def redact(text: str) -> str:

@@ -14,7 +14,8 @@ def validate_id(value: object, what: str = "job id") -> str:
     if not value:
         raise InvalidRequestError(f"{what} is empty")
     bad = sorted({c for c in value if c in _FORBIDDEN or c.isspace() or not c.isprintable()})
-    if bad or ".." in value:
-        shown = ", ".join(repr(c) for c in bad) if bad else "'..'"
+    # "." is a dot segment too: httpx would normalize ".../jobs/." to ".../jobs" (the list URL).
+    if bad or ".." in value or value == ".":
+        shown = ", ".join(repr(c) for c in bad) if bad else repr(".." if ".." in value else ".")
         raise InvalidRequestError(f"{what} {value!r} is not valid: it contains {shown}")
     return value

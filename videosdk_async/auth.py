@@ -7,6 +7,7 @@ shows a token or secret in its ``repr``.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -65,7 +66,10 @@ class StaticToken:
 
 
 class APIKeyAuth:
-    """Mints HS256 JWTs ``{"apikey", "iat", "exp"}`` from an API key + secret, renewing early.
+    """Mints HS256 JWTs ``{"apikey", "iat", "exp", "jti"}`` from an API key + secret.
+
+    Tokens are renewed ``renew_before`` seconds ahead of expiry. ``jti`` (a random id) makes
+    every minted token distinct, so a renewal after a 401 never re-sends the refused token.
 
     ``clock`` returns Unix time and is injectable for tests. Minting is synchronous and has no
     await inside, so concurrent callers during a renewal mint exactly once.
@@ -104,7 +108,12 @@ class APIKeyAuth:
         if self._token is None or now >= self._expires_at - self.renew_before:
             issued = int(now)
             expires = issued + int(self.lifetime)
-            claims = {"apikey": self.api_key, "iat": issued, "exp": expires}
+            claims = {
+                "apikey": self.api_key,
+                "iat": issued,
+                "exp": expires,
+                "jti": uuid.uuid4().hex,
+            }
             self._token = jwt.encode(claims, self._secret, algorithm="HS256")
             self._expires_at = float(expires)
             self.mint_count += 1

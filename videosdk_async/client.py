@@ -64,8 +64,18 @@ DEFAULT: Any = _Default()
 
 
 def _resolve_credentials(
-    token: str | None, api_key: str | None, secret: str | None, lifetime: float
+    token: str | None,
+    api_key: str | None,
+    secret: str | None,
+    auth: Credentials | None,
+    lifetime: float,
 ) -> Credentials:
+    if auth is not None:
+        if token is not None or api_key is not None or secret is not None:
+            raise ConfigurationError("give auth, or token, or api_key and secret: only one")
+        if not isinstance(auth, Credentials):
+            raise ConfigurationError(f"auth must provide token() and invalidate(), got {auth!r}")
+        return auth
     if token is not None and (api_key is not None or secret is not None):
         raise ConfigurationError("give either token, or api_key and secret, not both")
     if token is not None:
@@ -159,6 +169,8 @@ class AsyncEncoderClient:
 
     Credentials come from the arguments, else from ``VIDEOSDK_TOKEN``, or ``VIDEOSDK_API_KEY``
     + ``VIDEOSDK_SECRET_KEY``; the base URL from ``base_url`` or ``VIDEOSDK_BASE_URL``.
+    ``auth`` takes any :class:`Credentials` instead (an :class:`APIKeyAuth` with its own
+    lifetime or clock, or your own token provider).
 
     Every call runs through :attr:`middleware`, outermost first: the :class:`TimeoutPolicy`
     (one deadline for the whole call), the :class:`RetryPolicy`, your ``middleware``, then auth
@@ -177,6 +189,7 @@ class AsyncEncoderClient:
         *,
         api_key: str | None = None,
         secret: str | None = None,
+        auth: Credentials | None = None,
         base_url: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         timeout: TimeoutPolicy | float | None = DEFAULT,
@@ -187,7 +200,7 @@ class AsyncEncoderClient:
         token_lifetime: float = TOKEN_LIFETIME_SECONDS,
         allow_insecure_http: bool = False,
     ) -> None:
-        credentials = _resolve_credentials(token, api_key, secret, token_lifetime)
+        credentials = _resolve_credentials(token, api_key, secret, auth, token_lifetime)
         resolved_url = _resolve_base_url(base_url, allow_insecure_http)
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
             raise ConfigurationError(f"max_concurrency must be an int, got {max_concurrency!r}")

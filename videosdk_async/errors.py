@@ -245,6 +245,14 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 # The API never documented how it refuses deleting a job that is not queued; any of these is it.
 NOT_DELETABLE_STATUS = frozenset({400, 405, 409, 412, 422})
 _KNOWN_STATUS_WORD = re.compile(r"\b(queued|processing|completed|failed)\b", re.IGNORECASE)
+# "job is processing", "status: completed", "is already failed": a status stated as the job's.
+_STATED_STATUS = re.compile(
+    r"\b(?:is|was|status|state)\b[\s:='\"]*(?:(?:already|still|currently|now|in)\s+)*"
+    r"(queued|processing|completed|failed)\b",
+    re.IGNORECASE,
+)
+# Envelope words some APIs put in a top-level "status" key; not a job status.
+_ENVELOPE_STATUS = frozenset({"error", "fail", "failure", "ok", "success"})
 
 
 def parse_body(response: httpx.Response) -> Any:
@@ -284,12 +292,18 @@ def server_message(body: Any) -> str | None:
 def _job_status_in(body: Any, message: str | None) -> str | None:
     if isinstance(body, dict):
         for holder in (body, body.get("job"), body.get("data")):
-            if isinstance(holder, dict) and isinstance(holder.get("status"), str):
-                return str(holder["status"])
+            status = holder.get("status") if isinstance(holder, dict) else None
+            if isinstance(status, str) and status.strip().lower() not in _ENVELOPE_STATUS:
+                return str(status)
     if message:
-        found = _KNOWN_STATUS_WORD.search(message)
-        if found:
-            return found.group(1).lower()
+        stated = _STATED_STATUS.search(message)
+        if stated:
+            return stated.group(1).lower()
+        # Otherwise only an unambiguous mention: "queued" there is the rule ("only queued jobs
+        # can be deleted"), not the job's state.
+        words = {str(w).lower() for w in _KNOWN_STATUS_WORD.findall(message)} - {"queued"}
+        if len(words) == 1:
+            return words.pop()
     return None
 
 

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from ._base import OpenEnum, RequestModel
 from .jobs import ImageFormat, Resolution, ThumbnailFilter, VideoFormat
 
-_TIMESTAMP = re.compile(r"^(\d{2}):([0-5]\d):([0-5]\d)$")
+_TIMESTAMP = re.compile(r"^(\d{2}):([0-5]\d):([0-5]\d)$", re.ASCII)  # not Unicode digits
 
 
 def _known(values: list[Any], enum: type[OpenEnum], what: str) -> list[Any]:

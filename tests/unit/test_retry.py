@@ -1,0 +1,380 @@
+"""RetryPolicy alone against a fake call_next, then composed in the client over MockTransport."""
+
+from __future__ import annotations
+
+import email.utils
+
+import anyio
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sdk_fakes import JOBS, FakeClock, job_json, make_client
+
+from videosdk_async import (
+    APITimeoutError,
+    BadRequestError,
+    CallContext,
+    RateLimitError,
+    RetryBudget,
+    RetryPolicy,
+    ServerError,
+)
+
+BACKENDS = ["asyncio", "trio"]
+
+
+def _request(method: str = "GET") -> httpx.Request:
+    return httpx.Request(method, f"{JOBS}/abc", json={"a": 1} if method == "POST" else None)
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+# -- decisions ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "error", "retry"),
+    [
+        ("GET", httpx.ReadTimeout("t"), True),
+        ("DELETE", httpx.ReadError("r"), True),
+        ("GET", httpx.RemoteProtocolError("p"), True),
+        ("POST", httpx.ConnectError("c"), True),
+        ("POST", httpx.ConnectTimeout("c"), True),
+        ("POST", httpx.PoolTimeout("p"), True),
+        ("POST", httpx.ReadTimeout("t"), False),
+        ("POST", httpx.WriteTimeout("w"), False),
+        ("POST", httpx.ReadError("r"), False),
+        ("GET", httpx.UnsupportedProtocol("u"), False),
+    ],
+)
+def test_decide_on_errors(method: str, error: Exception, retry: bool) -> None:
+    policy = RetryPolicy(use_budget=False, random=lambda: 0.0)
+    decision = policy.decide(_request(method), 1, None, error, None)
+    assert decision.retry is retry, decision.reason
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "retry"),
+    [
+        ("GET", 408, True),
+        ("GET", 429, True),
+        ("GET", 500, True),
+        ("DELETE", 502, True),
+        ("DELETE", 503, True),
+        ("GET", 504, True),
+        ("GET", 400, False),
+        ("GET", 401, False),
+        ("GET", 404, False),
+        ("DELETE", 409, False),
+        ("GET", 501, False),
+        ("POST", 503, False),
+        ("POST", 429, False),
+    ],
+)
+def test_decide_on_statuses(method: str, status: int, retry: bool) -> None:
+    policy = RetryPolicy(use_budget=False, random=lambda: 0.0)
+    decision = policy.decide(_request(method), 1, httpx.Response(status), None, None)
+    assert decision.retry is retry, decision.reason
+
+
+def test_attempts_are_capped() -> None:
+    policy = RetryPolicy(2, use_budget=False)
+    assert policy.decide(_request(), 1, httpx.Response(503), None, None).retry
+    last = policy.decide(_request(), 2, httpx.Response(503), None, None)
+    assert not last.retry
+    assert "all 2 attempts used" in last.reason
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Retry-After": "2"}, {"retry-after-ms": "2000"}, {"Retry-After": "2.0"}],
+)
+def test_retry_after_is_a_floor(headers: dict[str, str]) -> None:
+    policy = RetryPolicy(use_budget=False, random=lambda: 0.0)
+    decision = policy.decide(_request(), 1, httpx.Response(429, headers=headers), None, 30.0)
+    assert decision.retry
+    assert decision.delay == pytest.approx(2.0)
+
+
+def test_retry_after_http_date() -> None:
+    when = email.utils.formatdate(__import__("time").time() + 5, usegmt=True)
+    policy = RetryPolicy(use_budget=False, random=lambda: 0.0)
+    decision = policy.decide(
+        _request(), 1, httpx.Response(503, headers={"Retry-After": when}), None, 30.0
+    )
+    assert decision.retry
+    assert 3.5 <= decision.delay <= 5.0
+
+
+def test_retry_after_over_cap_stops() -> None:
+    policy = RetryPolicy(use_budget=False, retry_after_cap=60)
+    decision = policy.decide(
+        _request(), 1, httpx.Response(429, headers={"Retry-After": "120"}), None, None
+    )
+    assert not decision.retry
+    assert "over the cap" in decision.reason
+
+
+def test_wait_past_deadline_stops() -> None:
+    policy = RetryPolicy(use_budget=False)
+    decision = policy.decide(
+        _request(), 1, httpx.Response(429, headers={"Retry-After": "5"}), None, 4.0
+    )
+    assert not decision.retry
+    assert decision.deadline
+
+
+@given(
+    base=st.floats(0, 100, allow_nan=False),
+    cap=st.floats(0, 100, allow_nan=False),
+    retry_number=st.integers(1, 10_000),
+    draw=st.floats(0, 1, exclude_max=True),
+)
+def test_backoff_always_within_zero_and_cap(
+    base: float, cap: float, retry_number: int, draw: float
+) -> None:
+    policy = RetryPolicy(backoff_base=base, backoff_cap=cap, use_budget=False, random=lambda: draw)
+    delay = policy.backoff(retry_number)
+    assert 0.0 <= delay <= cap
+
+
+# -- the budget -----------------------------------------------------------------------------
+
+
+@settings(max_examples=200)
+@given(
+    ops=st.lists(
+        st.one_of(
+            st.just(("deposit", 0.0)),
+            st.just(("withdraw", 0.0)),
+            st.tuples(st.just("advance"), st.floats(0, 1000, allow_nan=False)),
+        ),
+        max_size=300,
+    ),
+    ratio=st.floats(0, 5, allow_nan=False),
+    max_tokens=st.floats(1, 50, allow_nan=False),
+    floor=st.floats(0, 10, allow_nan=False),
+)
+def test_budget_stays_within_zero_and_max(
+    ops: list[tuple[str, float]], ratio: float, max_tokens: float, floor: float
+) -> None:
+    clock = FakeClock()
+    budget = RetryBudget(ratio=ratio, max_tokens=max_tokens, floor_per_second=floor, clock=clock)
+    for op, amount in ops:
+        if op == "deposit":
+            budget.deposit()
+        elif op == "withdraw":
+            before = budget.tokens
+            taken = budget.try_withdraw()
+            assert taken == (before >= 1.0)
+        else:
+            clock.advance(amount)
+        assert 0.0 <= budget.tokens <= max_tokens
+
+
+def test_budget_bounds_amplification_under_total_failure() -> None:
+    clock = FakeClock()
+    budget = RetryBudget(ratio=0.1, max_tokens=10, floor_per_second=0.0, clock=clock)
+    policy = RetryPolicy(3, budget=budget, sleep=_no_sleep)
+    sent = 0
+
+    async def always_503(request: httpx.Request) -> httpx.Response:
+        nonlocal sent
+        sent += 1
+        return httpx.Response(503, request=request)
+
+    async def scenario() -> None:
+        for _ in range(1000):
+            response = await policy(_request(), always_503)
+            assert response.status_code == 503
+
+    anyio.run(scenario)
+    # 1000 first attempts; retries bounded by 10% of them plus the initial 10 tokens.
+    assert 1000 <= sent <= 1000 + 100 + 10 + 1
+    assert sent / 1000 < 1.12
+
+
+# -- the middleware alone -------------------------------------------------------------------
+
+
+def test_each_attempt_gets_a_fresh_request() -> None:
+    seen: list[httpx.Request] = []
+
+    async def call_next(request: httpx.Request) -> httpx.Response:
+        # A middleware inside the retry loop mutates its copy; the next attempt must not see it.
+        assert "X-Mutated" not in request.headers
+        request.headers["X-Mutated"] = str(len(seen))
+        request.extensions["mutated"] = True
+        seen.append(request)
+        return httpx.Response(503 if len(seen) < 3 else 200, request=request)
+
+    original = _request("DELETE")
+    policy = RetryPolicy(3, use_budget=False, sleep=_no_sleep)
+    response = anyio.run(policy, original, call_next)
+    assert response.status_code == 200
+    assert len({id(r) for r in seen}) == 3
+    assert "X-Mutated" not in original.headers
+    assert "mutated" not in original.extensions
+    assert CallContext.of(original).last_failure == "HTTP 503"
+
+
+def test_exhausted_retries_reraise_the_last_error() -> None:
+    calls = 0
+
+    async def call_next(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        raise httpx.ReadTimeout("slow", request=request)
+
+    policy = RetryPolicy(3, use_budget=False, sleep=_no_sleep)
+    with pytest.raises(httpx.ReadTimeout):
+        anyio.run(policy, _request(), call_next)
+    assert calls == 3
+
+
+# -- composed in the client (asyncio and trio) ----------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_503_then_200(backend: str) -> None:
+    clock = FakeClock()
+    answers = iter([httpx.Response(503), httpx.Response(200, json=job_json())])
+
+    async def scenario() -> None:
+        async with make_client(lambda request: next(answers), clock) as client:
+            job = await client.jobs.get("60531471e32e8e4eaea094fe")
+        assert job.raw_response is not None
+        assert job.raw_response.attempts == 2
+        assert clock.sleeps == [0.25]  # full jitter at random()=0.5 of base 0.5
+
+    anyio.run(scenario, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_429_retry_after_is_honoured(backend: str) -> None:
+    clock = FakeClock()
+    answers = iter(
+        [httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200, json=job_json())]
+    )
+
+    async def scenario() -> None:
+        async with make_client(lambda request: next(answers), clock) as client:
+            await client.jobs.get("abc")
+        assert clock.sleeps == [2.0]
+
+    anyio.run(scenario, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_429_asking_past_the_deadline_raises_at_once(backend: str) -> None:
+    clock = FakeClock()
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(429, headers={"Retry-After": "45"}, json={"message": "slow down"})
+
+    async def scenario() -> None:
+        async with make_client(handler, clock, deadline=10.0) as client:
+            with pytest.raises(RateLimitError) as caught:
+                await client.jobs.get("abc")
+        assert caught.value.retry_after == 45.0
+        assert caught.value.attempts == 1
+        assert calls == 1
+        assert clock.sleeps == []
+        assert "wait 45s" in str(caught.value)
+
+    anyio.run(scenario, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_read_timeout_retried_on_get_not_on_post(backend: str) -> None:
+    clock = FakeClock()
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if request.method == "GET" and calls.count("GET") == 1:
+            raise httpx.ReadTimeout("slow", request=request)
+        if request.method == "POST":
+            raise httpx.ReadTimeout("slow", request=request)
+        return httpx.Response(200, json=job_json())
+
+    async def scenario() -> None:
+        async with make_client(handler, clock) as client:
+            job = await client.jobs.get("abc")
+            assert job.raw_response is not None and job.raw_response.attempts == 2
+            with pytest.raises(APITimeoutError) as caught:
+                await client.jobs.create(
+                    video_id="v", presets=[{"resolutions": ["360"], "format": "hls"}]
+                )
+        assert caught.value.attempts == 1
+        assert calls == ["GET", "GET", "POST"]
+
+    anyio.run(scenario, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_connect_error_on_post_is_retried(backend: str) -> None:
+    clock = FakeClock()
+    bodies: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.content)
+        if len(bodies) == 1:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json=job_json())
+
+    async def scenario() -> None:
+        async with make_client(handler, clock) as client:
+            job = await client.jobs.create(
+                video_id="v", presets=[{"resolutions": ["360"], "format": "hls"}]
+            )
+        assert job.raw_response is not None and job.raw_response.attempts == 2
+        assert bodies[0] == bodies[1]
+
+    anyio.run(scenario, backend=backend)
+
+
+def test_400_is_not_retried() -> None:
+    clock = FakeClock()
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(400, json={"message": "bad"})
+
+    async def scenario() -> None:
+        async with make_client(handler, clock) as client:
+            with pytest.raises(BadRequestError):
+                await client.jobs.get("abc")
+
+    anyio.run(scenario)
+    assert calls == 1
+
+
+def test_budget_exhaustion_through_the_client() -> None:
+    clock = FakeClock()
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(503)
+
+    async def scenario() -> None:
+        async with make_client(handler, clock, budget=True) as client:
+            assert client.retry is not None and client.retry.budget is not None
+            client.retry.budget.floor_per_second = 0.0
+            for _ in range(200):
+                with pytest.raises(ServerError):
+                    await client.jobs.get("abc")
+
+    anyio.run(scenario)
+    # Without a budget this would be 600 attempts.
+    assert calls <= 200 + 20 + 10 + 1

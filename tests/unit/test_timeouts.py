@@ -1,0 +1,143 @@
+"""TimeoutPolicy: one deadline per call, per-attempt timeouts cut to the time left."""
+
+from __future__ import annotations
+
+import contextlib
+
+import anyio
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sdk_fakes import FakeClock, job_json, make_client
+
+from videosdk_async import (
+    CallContext,
+    ConfigurationError,
+    DeadlineExceededError,
+    TimeoutPolicy,
+    VideoSDKError,
+)
+
+BACKENDS = ["asyncio", "trio"]
+
+
+def test_defaults_are_small_and_finite() -> None:
+    policy = TimeoutPolicy()
+    assert policy.deadline is not None and 0 < policy.deadline <= 120
+    for part in (policy.attempt.connect, policy.attempt.read, policy.attempt.write):
+        assert part is not None and 0 < part <= policy.deadline
+    assert TimeoutPolicy.coerce(5).deadline == 5.0  # type: ignore[union-attr]
+    assert TimeoutPolicy.coerce(None) is None
+    with pytest.raises(ConfigurationError):
+        TimeoutPolicy(0)
+    with pytest.raises(ConfigurationError):
+        TimeoutPolicy(read=-1)
+
+
+def test_attempt_timeouts_are_cut_to_time_left() -> None:
+    clock = FakeClock()
+    policy = TimeoutPolicy(10.0, connect=5, read=20, write=20, pool=5, clock=clock)
+    seen: list[dict[str, float | None] | None] = []
+
+    async def call_next(request: httpx.Request) -> httpx.Response:
+        ctx = CallContext.of(request)
+        seen.append(ctx.timeout_for_attempt())
+        clock.advance(7)
+        seen.append(ctx.timeout_for_attempt())
+        return httpx.Response(200)
+
+    anyio.run(policy, httpx.Request("GET", "https://x/y"), call_next)
+    assert seen[0] == {"connect": 5, "read": 10, "write": 10, "pool": 5}
+    assert seen[1] == {"connect": 3, "read": 3, "write": 3, "pool": 3}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_deadline_error_names_deadline_attempts_and_last_failure(backend: str) -> None:
+    clock = FakeClock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        # Every attempt uses up its whole read timeout, then times out.
+        clock.advance(request.extensions["timeout"]["read"])
+        raise httpx.ReadTimeout("slow", request=request)
+
+    async def scenario() -> None:
+        async with make_client(handler, clock, deadline=10.0, attempts=5) as client:
+            with pytest.raises(DeadlineExceededError) as caught:
+                await client.jobs.get("abc123")
+        error = caught.value
+        assert error.deadline == 10.0
+        assert error.attempts == 1
+        assert error.last_failure == "ReadTimeout"
+        assert str(error) == (
+            "GET /v1/encoder/jobs/abc123 (job abc123): deadline of 10s exceeded after "
+            "1 attempt; last failure: ReadTimeout"
+        )
+
+    anyio.run(scenario, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_real_deadline_bounds_a_hanging_server(backend: str) -> None:
+    """Even if the transport ignores its timeouts, the event loop's clock ends the call."""
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    async def scenario() -> None:
+        clock = FakeClock()
+        async with make_client(hang, clock, deadline=0.05) as client:
+            with pytest.raises(DeadlineExceededError) as caught:
+                await client.jobs.get("abc")
+        assert caught.value.deadline == 0.05
+
+    anyio.run(scenario, backend=backend)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    deadline=st.floats(0.5, 60, allow_nan=False),
+    attempts=st.integers(1, 8),
+    outcomes=st.lists(
+        st.tuples(
+            st.sampled_from(["503", "429", "timeout", "connect", "ok"]),
+            st.floats(0, 40, allow_nan=False),  # how long the attempt takes
+            st.floats(0, 90, allow_nan=False),  # Retry-After asked for
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+)
+def test_no_failure_sequence_outlasts_the_deadline(
+    deadline: float, attempts: int, outcomes: list[tuple[str, float, float]]
+) -> None:
+    clock = FakeClock()
+    start = clock.now
+    script = iter(outcomes)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        kind, latency, retry_after = next(script, ("503", 1.0, 0.0))
+        read = request.extensions["timeout"]["read"]
+        assert read <= deadline - (clock.now - start) + 1e-9  # never more than the time left
+        if latency > read:  # a well-behaved transport gives up at its read timeout
+            clock.advance(read)
+            raise httpx.ReadTimeout("slow", request=request)
+        clock.advance(latency)
+        if kind == "timeout":
+            raise httpx.ReadTimeout("slow", request=request)
+        if kind == "connect":
+            raise httpx.ConnectError("refused", request=request)
+        if kind == "429":
+            return httpx.Response(429, headers={"Retry-After": f"{retry_after:.3f}"})
+        if kind == "503":
+            return httpx.Response(503)
+        return httpx.Response(200, json=job_json())
+
+    async def scenario() -> None:
+        async with make_client(handler, clock, deadline=deadline, attempts=attempts) as client:
+            with contextlib.suppress(VideoSDKError):
+                await client.jobs.get("abc")
+
+    anyio.run(scenario)
+    assert clock.now - start <= deadline + 1e-6
