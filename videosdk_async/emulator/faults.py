@@ -1,0 +1,250 @@
+"""Seeded, reproducible fault injection, per route or global.
+
+A rule matches a request when its ``route`` pattern (``fnmatch`` syntax)
+matches one of ``"METHOD /route/{template}"``, ``"METHOD /concrete/path"`` or
+``"METHOD /concrete/path?query"``; a pattern without a method (no space) matches
+any method, and ``"*"`` matches everything. Rules are tried in order for every
+API request: every firing ``latency`` rule adds its delay; the first firing rule
+of any other kind decides the outcome (later ones are not even drawn for).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+from dataclasses import asdict, dataclass, field, fields
+from fnmatch import fnmatchcase
+from typing import Any, Literal, cast, get_args
+
+FaultKind = Literal["status", "rate_limit", "latency", "drop_before", "drop_after", "truncate"]
+FaultPhase = Literal["before", "after"]
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+
+
+@dataclass
+class FaultRule:
+    """One fault to inject.
+
+    kind:
+        ``status`` answer ``status`` (default 503) with a JSON error body, or
+        ``body`` verbatim; ``phase="after"`` applies the operation first.
+        ``rate_limit`` answer 429 with ``Retry-After: retry_after`` (default 1).
+        ``latency`` wait ``delay`` seconds, or uniformly between ``delay`` and
+        ``delay_max``, then go on.
+        ``drop_before`` close the connection without a response, operation
+        not applied. ``drop_after`` apply the operation, then close without a
+        response. ``truncate`` apply, then send the headers and only half of
+        the body before closing.
+    route: pattern, see the module docstring.
+    probability: chance that a matching request fires the rule (seeded).
+    times: fire at most this many times (``None``: unlimited).
+    skip: let this many matching requests through before the rule can fire.
+    """
+
+    kind: FaultKind
+    route: str = "*"
+    probability: float = 1.0
+    times: int | None = None
+    skip: int = 0
+    status: int | None = None
+    retry_after: float | None = None
+    delay: float = 0.0
+    delay_max: float | None = None
+    phase: FaultPhase = "before"
+    body: str | None = None
+    content_type: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {FAULT_KINDS}")
+        if not isinstance(self.route, str) or not self.route:
+            raise ValueError("route must be a non-empty pattern")
+        if not 0.0 <= float(self.probability) <= 1.0:
+            raise ValueError("probability must be between 0 and 1")
+        if self.times is not None and (not isinstance(self.times, int) or self.times < 1):
+            raise ValueError("times must be a positive integer or null")
+        if not isinstance(self.skip, int) or self.skip < 0:
+            raise ValueError("skip must be a non-negative integer")
+        if self.status is not None and not 400 <= int(self.status) <= 599:
+            raise ValueError("status must be an HTTP error status (400-599)")
+        if self.retry_after is not None and self.retry_after < 0:
+            raise ValueError("retry_after must not be negative")
+        if self.delay < 0 or (self.delay_max is not None and self.delay_max < self.delay):
+            raise ValueError("delay must be >= 0 and delay_max >= delay")
+        if self.phase not in ("before", "after"):
+            raise ValueError("phase must be 'before' or 'after'")
+
+    @property
+    def terminal(self) -> bool:
+        """Whether the rule decides the request's outcome (all kinds but latency)."""
+        return self.kind != "latency"
+
+    @property
+    def applies_after(self) -> bool:
+        """Whether the operation is applied before the fault shows."""
+        if self.kind in ("drop_after", "truncate"):
+            return True
+        return self.kind == "status" and self.phase == "after"
+
+    def matches(self, method: str, template: str, path: str, query: str) -> bool:
+        """Whether the rule's route pattern matches this request."""
+        pattern = self.route if " " in self.route or self.route == "*" else f"* {self.route}"
+        if pattern == "*":
+            return True
+        candidates = [f"{method} {template}", f"{method} {path}"]
+        if query:
+            candidates.append(f"{method} {path}?{query}")
+        return any(fnmatchcase(c, pattern) for c in candidates)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule as JSON-able data, leaving out unset optional fields."""
+        data = asdict(self)
+        return {k: v for k, v in data.items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> FaultRule:
+        """Parse one rule; raises ``ValueError`` naming the problem."""
+        if not isinstance(data, dict):
+            raise ValueError("a fault rule must be a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known - {"fired", "remaining"})
+        if unknown:
+            raise ValueError(f"unknown fault rule field(s): {', '.join(unknown)}")
+        if "kind" not in data:
+            raise ValueError("a fault rule needs a 'kind'")
+        clean = {k: v for k, v in data.items() if k in known}
+        try:
+            return cls(**clean)
+        except TypeError as exc:  # e.g. comparing a string with a number
+            raise ValueError(f"invalid fault rule: {exc}") from exc
+
+
+def parse_fault_config(data: Any) -> tuple[int | None, list[FaultRule]]:
+    """Parse faults JSON: a rule, a list of rules, or ``{"seed": n, "rules": [...]}``."""
+    seed: int | None = None
+    if isinstance(data, dict) and "kind" not in data:
+        extra = sorted(set(data) - {"seed", "rules"})
+        if extra:
+            raise ValueError(f"unknown faults field(s): {', '.join(extra)}")
+        raw_seed = data.get("seed")
+        if raw_seed is not None and (not isinstance(raw_seed, int) or isinstance(raw_seed, bool)):
+            raise ValueError("seed must be an integer")
+        seed = raw_seed
+        data = data.get("rules", [])
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise ValueError("faults must be a rule, a list of rules or {'seed', 'rules'}")
+    return seed, [FaultRule.from_dict(item) for item in data]
+
+
+@dataclass
+class FaultPlan:
+    """What the fault rules decided for one request."""
+
+    delay: float = 0.0
+    before: FaultRule | None = None
+    after: FaultRule | None = None
+    fired: list[FaultRule] = field(default_factory=list)
+
+
+@dataclass
+class _Active:
+    rule: FaultRule
+    seen: int = 0
+    fired: int = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.rule.times is not None and self.fired >= self.rule.times
+
+
+class FaultInjector:
+    """Holds the active rules and a ``random.Random(seed)`` for their draws.
+
+    Replacing the rules re-seeds the generator, so a given rule set and
+    sequence of requests always yields the same faults.
+    """
+
+    def __init__(self, seed: int = 0, rules: list[FaultRule] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._seed = seed
+        self._rng = random.Random(seed)  # noqa: S311 - seeded on purpose
+        self._active: list[_Active] = [_Active(r) for r in rules or []]
+
+    @property
+    def seed(self) -> int:
+        """The seed the generator was last reset with."""
+        return self._seed
+
+    @property
+    def rules(self) -> list[FaultRule]:
+        """The configured rules, in evaluation order."""
+        with self._lock:
+            return [a.rule for a in self._active]
+
+    def set_rules(self, rules: list[FaultRule], seed: int | None = None) -> None:
+        """Replace all rules and re-seed (with ``seed``, or the previous seed)."""
+        with self._lock:
+            if seed is not None:
+                self._seed = seed
+            self._rng = random.Random(self._seed)  # noqa: S311 - seeded on purpose
+            self._active = [_Active(r) for r in rules]
+
+    def add_rule(self, rule: FaultRule) -> None:
+        """Append a rule; the generator keeps its state."""
+        with self._lock:
+            self._active.append(_Active(rule))
+
+    def snapshot(self) -> dict[str, Any]:
+        """Rules with their ``fired`` and ``remaining`` counts, as JSON-able data."""
+        with self._lock:
+            rules = []
+            for a in self._active:
+                item = a.rule.to_dict()
+                item["fired"] = a.fired
+                if a.rule.times is not None:
+                    item["remaining"] = max(0, a.rule.times - a.fired)
+                rules.append(item)
+            return {"seed": self._seed, "rules": rules}
+
+    def plan(self, method: str, template: str, path: str, query: str) -> FaultPlan:
+        """Decide the faults for one request (synchronously, so draws are ordered)."""
+        result = FaultPlan()
+        with self._lock:
+            for active in self._active:
+                rule = active.rule
+                if active.exhausted or not rule.matches(method, template, path, query):
+                    continue
+                active.seen += 1
+                if active.seen <= rule.skip:
+                    continue
+                if rule.terminal and (result.before or result.after):
+                    continue
+                if rule.probability < 1.0 and self._rng.random() >= rule.probability:
+                    continue
+                active.fired += 1
+                result.fired.append(rule)
+                if rule.kind == "latency":
+                    if rule.delay_max is not None:
+                        result.delay += self._rng.uniform(rule.delay, rule.delay_max)
+                    else:
+                        result.delay += rule.delay
+                elif rule.applies_after:
+                    result.after = rule
+                else:
+                    result.before = rule
+        return result
+
+
+def retry_after_header(seconds: float) -> str:
+    """``Retry-After`` value: whole seconds, rounded up (the header takes integers)."""
+    return str(max(0, math.ceil(seconds)))
+
+
+def kind_of(value: str) -> FaultKind:
+    """Narrow a string to a fault kind, or raise ``ValueError``."""
+    if value not in FAULT_KINDS:
+        raise ValueError(f"unknown fault kind {value!r}")
+    return cast(FaultKind, value)

@@ -1,0 +1,101 @@
+"""The side-effect ledger: every mutation the emulator applied, so tests can
+prove that no retry applied anything twice."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Literal
+
+LedgerOp = Literal["create_job", "delete_job", "upload_file", "delete_file"]
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One applied mutation."""
+
+    seq: int
+    op: LedgerOp
+    id: str
+    at: str
+    idempotency_key: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """camelCase JSON form."""
+        data: dict[str, Any] = {"seq": self.seq, "op": self.op, "id": self.id, "at": self.at}
+        if self.idempotency_key is not None:
+            data["idempotencyKey"] = self.idempotency_key
+        return data
+
+
+@dataclass
+class LedgerCounts:
+    """How many creates and deletes were applied to one id."""
+
+    creates: int = 0
+    deletes: int = 0
+
+
+class Ledger:
+    """Append-only record of applied mutations with per-id counts (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[LedgerEntry] = []
+        self._counts: dict[str, LedgerCounts] = {}
+
+    def record(self, op: LedgerOp, id: str, at: str, idempotency_key: str | None = None) -> None:
+        """Note that ``op`` was applied to ``id``."""
+        with self._lock:
+            self._entries.append(LedgerEntry(len(self._entries) + 1, op, id, at, idempotency_key))
+            counts = self._counts.setdefault(id, LedgerCounts())
+            if op in ("create_job", "upload_file"):
+                counts.creates += 1
+            else:
+                counts.deletes += 1
+
+    @property
+    def entries(self) -> list[LedgerEntry]:
+        """Every applied mutation, in order."""
+        with self._lock:
+            return list(self._entries)
+
+    def counts(self, id: str) -> LedgerCounts:
+        """Creates and deletes applied to ``id`` (zeros when never touched)."""
+        with self._lock:
+            c = self._counts.get(id)
+            return LedgerCounts(c.creates, c.deletes) if c else LedgerCounts()
+
+    def creates(self, id: str) -> int:
+        """Creates applied to ``id``."""
+        return self.counts(id).creates
+
+    def deletes(self, id: str) -> int:
+        """Deletes applied to ``id``."""
+        return self.counts(id).deletes
+
+    def total(self, op: LedgerOp | None = None) -> int:
+        """Number of applied mutations (of one kind, or all)."""
+        with self._lock:
+            if op is None:
+                return len(self._entries)
+            return sum(1 for e in self._entries if e.op == op)
+
+    def duplicates(self) -> dict[str, LedgerCounts]:
+        """Ids created or deleted more than once (should be empty)."""
+        with self._lock:
+            return {
+                k: LedgerCounts(c.creates, c.deletes)
+                for k, c in self._counts.items()
+                if c.creates > 1 or c.deletes > 1
+            }
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"counts": {id: {"creates", "deletes"}}, "log": [...]}``."""
+        with self._lock:
+            return {
+                "counts": {
+                    k: {"creates": c.creates, "deletes": c.deletes} for k, c in self._counts.items()
+                },
+                "log": [e.to_json() for e in self._entries],
+            }

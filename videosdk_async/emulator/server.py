@@ -1,0 +1,263 @@
+"""Serving the emulator over real loopback sockets with uvicorn.
+
+:func:`serve` runs uvicorn as a task in the caller's asyncio event loop;
+:class:`ServerThread` runs it in a background thread with its own loop, for
+synchronous code and for fixtures that outlive one test's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import threading
+from collections.abc import AsyncIterator, Generator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from .core import Emulator
+
+STARTUP_TIMEOUT = 10.0
+SHUTDOWN_TIMEOUT = 5.0
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` is a loopback name or address."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_host(host: str, allow_non_loopback: bool) -> None:
+    if not allow_non_loopback and not is_loopback_host(host):
+        raise ValueError(
+            f"refusing to serve the emulator on non-loopback host {host!r} "
+            "(pass allow_non_loopback=True to insist)"
+        )
+
+
+def _make_server(
+    app: Any, host: str, port: int, log_level: str, handle_signals: bool, log_config: Any
+) -> Any:
+    import uvicorn
+
+    class _Server(uvicorn.Server):
+        # Embedded servers must not take over the process's signal handlers.
+        @contextlib.contextmanager
+        def capture_signals(self) -> Generator[None, None, None]:
+            if handle_signals:
+                with super().capture_signals():
+                    yield
+            else:
+                yield
+
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        log_config=log_config,
+        access_log=False,
+        lifespan="on",
+        # Keep-alive connections must not hold up shutdown.
+        timeout_graceful_shutdown=1,
+        timeout_keep_alive=5,
+        backlog=4096,
+    )
+    return _Server(config)
+
+
+def _bound_port(server: Any) -> int:
+    for srv in server.servers:
+        for sock in srv.sockets:
+            return int(sock.getsockname()[1])
+    raise RuntimeError("uvicorn started without a listening socket")
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+@dataclass
+class RunningServer:
+    """A served emulator: where it listens."""
+
+    emulator: Emulator | None
+    host: str
+    port: int
+    _server: Any
+    _task: asyncio.Task[None] | None = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` (no trailing slash)."""
+        return f"http://{_url_host(self.host)}:{self.port}"
+
+    def request_shutdown(self) -> None:
+        """Ask the server to stop (returns at once)."""
+        self._server.should_exit = True
+
+    async def wait_closed(self) -> None:
+        """Wait until the server has stopped (after a signal or :meth:`request_shutdown`)."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+
+def _app_of(target: Emulator | Any) -> tuple[Emulator | None, Any]:
+    if isinstance(target, Emulator):
+        return target, target.app
+    return None, target
+
+
+@asynccontextmanager
+async def serve(
+    target: Emulator | Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    log_level: str = "warning",
+    allow_non_loopback: bool = False,
+    handle_signals: bool = False,
+    log_config: Any = None,
+) -> AsyncIterator[RunningServer]:
+    """Serve an :class:`Emulator` (or any ASGI app) in the current asyncio loop.
+
+    ``port=0`` picks a free ephemeral port; the yielded server knows the real
+    one. On exit the server shuts down and waits for it (briefly).
+    """
+    _check_host(host, allow_non_loopback)
+    emulator, app = _app_of(target)
+    server = _make_server(app, host, port, log_level, handle_signals, log_config)
+    task = asyncio.create_task(server.serve(), name="videosdk-emulator-uvicorn")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STARTUP_TIMEOUT
+    while not server.started:
+        if task.done():
+            exc = task.exception()
+            raise RuntimeError(f"emulator server failed to start on {host}:{port}") from exc
+        if loop.time() > deadline:
+            server.should_exit = True
+            raise RuntimeError("emulator server did not start in time")
+        await asyncio.sleep(0.005)
+    running = RunningServer(emulator, host, _bound_port(server), server, task)
+    if emulator is not None:
+        emulator.base_url = running.base_url
+    try:
+        yield running
+    finally:
+        server.should_exit = True
+        try:
+            await asyncio.wait_for(asyncio.shield(task), SHUTDOWN_TIMEOUT)
+        except asyncio.TimeoutError:
+            server.force_exit = True
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+
+
+class ServerThread:
+    """Serve an :class:`Emulator` (or ASGI app) from a background thread.
+
+    Usable from synchronous code::
+
+        with ServerThread(Emulator()) as server:
+            httpx.get(server.base_url + "/_emulator/health")
+    """
+
+    def __init__(
+        self,
+        target: Emulator | Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+        allow_non_loopback: bool = False,
+    ) -> None:
+        _check_host(host, allow_non_loopback)
+        self.emulator, self._app = _app_of(target)
+        self.host = host
+        self._port = port
+        self._log_level = log_level
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._error: BaseException | None = None
+        self._running: RunningServer | None = None
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (after :meth:`start`)."""
+        if self._running is None:
+            raise RuntimeError("server not started")
+        return self._running.port
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` (after :meth:`start`)."""
+        if self._running is None:
+            raise RuntimeError("server not started")
+        return self._running.base_url
+
+    def start(self) -> ServerThread:
+        """Start serving; returns once the socket is listening."""
+        if self._thread is not None:
+            raise RuntimeError("server already started")
+        self._thread = threading.Thread(
+            target=self._run, name="videosdk-emulator-server", daemon=True
+        )
+        self._thread.start()
+        if not self._started.wait(STARTUP_TIMEOUT + 1):
+            raise RuntimeError("emulator server thread did not start in time")
+        if self._error is not None:
+            raise RuntimeError("emulator server failed to start") from self._error
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and join the thread."""
+        loop, stop, thread = self._loop, self._stop, self._thread
+        if loop is not None and stop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # loop already gone
+                loop.call_soon_threadsafe(stop.set)
+        if thread is not None:
+            thread.join(SHUTDOWN_TIMEOUT + 2)
+        self._thread = None
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as exc:  # reported to start()
+            self._error = exc
+        finally:
+            self._started.set()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        target = self.emulator if self.emulator is not None else self._app
+        async with serve(
+            target,
+            host=self.host,
+            port=self._port,
+            log_level=self._log_level,
+            allow_non_loopback=True,
+        ) as running:
+            self._running = running
+            self._started.set()
+            await self._stop.wait()
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
