@@ -1,0 +1,360 @@
+"""delete_many, delete_queued and wait against an in-memory fake of the jobs API."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs
+
+import anyio
+import anyio.lowlevel
+import httpx
+import pytest
+from sdk_fakes import FakeClock, job_json, make_client
+
+from videosdk_async import (
+    AsyncEncoderClient,
+    DeleteOutcome,
+    DeleteReport,
+    DeleteResult,
+    EncodingJob,
+    InvalidRequestError,
+    JobFailedError,
+    JobStatus,
+    ServerError,
+    WaitTimeoutError,
+)
+
+EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+class FakeJobsAPI:
+    """Jobs listed oldest first; deletes shift later jobs to earlier pages, as a real list does."""
+
+    def __init__(self, statuses: list[str]) -> None:
+        self.jobs: dict[str, str] = {}
+        self.created: dict[str, datetime] = {}
+        for n, status in enumerate(statuses):
+            job_id = f"{n:024x}"
+            self.jobs[job_id] = status
+            self.created[job_id] = EPOCH + timedelta(minutes=n)
+        self.page_fetches: list[int] = []
+        self.deletes: list[str] = []
+        self.flaky: dict[str, list[int | str]] = {}  # id -> scripted answers before the real one
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def body(self, job_id: str) -> dict[str, object]:
+        body = job_json(job_id, self.jobs[job_id])
+        body["createdAt"] = self.created[job_id].isoformat().replace("+00:00", "Z")
+        return body
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            await anyio.lowlevel.checkpoint()  # let other tasks interleave, as a network would
+            return self.answer(request)
+        finally:
+            self.in_flight -= 1
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "GET" and path == "/v1/encoder/jobs":
+            query = parse_qs(request.url.query.decode())
+            page, per_page = int(query["page"][0]), int(query["perPage"][0])
+            self.page_fetches.append(page)
+            ids = list(self.jobs)
+            data = [self.body(i) for i in ids[(page - 1) * per_page : page * per_page]]
+            last = max(1, math.ceil(len(ids) / per_page))
+            info = {"currentPage": page, "perPage": per_page, "lastPage": last}
+            return httpx.Response(200, json={"pageInfo": info, "data": data})
+        job_id = path.rsplit("/", 1)[-1]
+        script = self.flaky.get(job_id)
+        if script:
+            step = script.pop(0)
+            if step == "lost":  # the delete is applied, then the response is lost
+                self.deletes.append(job_id)
+                del self.jobs[job_id]
+                raise httpx.ReadError("connection reset", request=request)
+            return httpx.Response(int(step), json={"message": "try later"})
+        if job_id not in self.jobs:
+            return httpx.Response(404, json={"message": f"Job {job_id} not found"})
+        if request.method == "GET":
+            return httpx.Response(200, json=self.body(job_id))
+        status = self.jobs[job_id]
+        if status != "queued":
+            return httpx.Response(409, json={"message": f"job is {status}", "status": status})
+        body = self.body(job_id)
+        self.deletes.append(job_id)
+        del self.jobs[job_id]
+        return httpx.Response(200, json=body)
+
+
+def _client(api: FakeJobsAPI, clock: FakeClock, **kwargs: object) -> AsyncEncoderClient:
+    return make_client(api, clock, **kwargs)
+
+
+# -- delete_many ----------------------------------------------------------------------------
+
+
+def test_delete_many_classifies_every_outcome() -> None:
+    api = FakeJobsAPI(["queued", "queued", "processing", "queued", "queued"])
+    ids = list(api.jobs)
+    api.flaky[ids[3]] = ["lost"]  # deleted, response lost; the retry answers 404 → gone
+    api.flaky[ids[4]] = [500, 500, 500]  # fails all 3 attempts
+    unknown = "f" * 24
+    progress: list[DeleteResult] = []
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock()) as client:
+            return await client.jobs.delete_many(
+                [*ids, unknown, "bad/id"], on_progress=progress.append
+            )
+
+    report = anyio.run(scenario)
+    assert report.complete
+    assert report[ids[0]].outcome is DeleteOutcome.DELETED
+    assert report[ids[0]].job is not None
+    assert report[ids[1]].outcome is DeleteOutcome.DELETED
+    assert report[ids[2]].outcome is DeleteOutcome.NOT_DELETABLE
+    assert report[ids[2]].job_status == "processing"
+    assert report[ids[3]].outcome is DeleteOutcome.GONE
+    assert report[ids[4]].outcome is DeleteOutcome.FAILED
+    assert isinstance(report[ids[4]].error, ServerError)
+    assert report[unknown].outcome is DeleteOutcome.NOT_FOUND
+    assert report["bad/id"].outcome is DeleteOutcome.FAILED
+    assert isinstance(report["bad/id"].error, InvalidRequestError)
+    assert len(report) == 7
+    assert len(progress) == 7
+    assert {r.job_id for r in progress} == set(report.results)
+    assert api.deletes.count(ids[3]) == 1  # applied once, reported as gone, not as failure
+    assert report.counts[DeleteOutcome.DELETED] == 2
+    assert report.summary() == ("7 jobs: 2 deleted, 1 not deletable, 1 not found, 1 gone, 2 failed")
+    assert not report.ok
+    assert report[ids[2]].describe() == f"{ids[2]}: not deletable (status processing)"
+
+
+def test_duplicates_attempted_once_and_async_iterables_accepted() -> None:
+    api = FakeJobsAPI(["queued"] * 20)
+    ids = list(api.jobs)
+
+    async def source() -> AsyncIterator[str]:
+        for job_id in ids + ids[:5]:
+            await anyio.lowlevel.checkpoint()
+            yield job_id
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock()) as client:
+            return await client.jobs.delete_many(source(), concurrency=4)
+
+    report = anyio.run(scenario)
+    assert report.ok
+    assert report.deleted == list(report.results)
+    assert sorted(report.deleted) == sorted(ids)
+    assert report.duplicates == 5
+    assert sorted(api.deletes) == sorted(ids)
+    assert api.max_in_flight <= 4
+
+
+def test_concurrency_is_bounded_by_the_client_limit() -> None:
+    api = FakeJobsAPI(["queued"] * 200)
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock(), max_concurrency=8) as client:
+            return await client.jobs.delete_many(list(api.jobs), concurrency=500)
+
+    report = anyio.run(scenario)
+    assert report.counts[DeleteOutcome.DELETED] == 200
+    assert api.max_in_flight <= 8
+
+
+def test_async_progress_callback_is_awaited() -> None:
+    api = FakeJobsAPI(["queued"] * 3)
+    seen: list[str] = []
+
+    async def on_progress(result: DeleteResult) -> None:
+        await anyio.lowlevel.checkpoint()
+        seen.append(result.job_id)
+
+    async def scenario() -> None:
+        async with _client(api, FakeClock()) as client:
+            await client.jobs.delete_many(list(api.jobs), on_progress=on_progress)
+
+    anyio.run(scenario)
+    assert sorted(seen) == sorted(api.deletes)
+
+
+def test_cancellation_keeps_the_outcomes_gathered_so_far() -> None:
+    api = FakeJobsAPI(["queued"] * 100)
+    report = DeleteReport()
+    scopes: list[anyio.CancelScope] = []
+
+    async def on_progress(result: DeleteResult) -> None:
+        if len(report) == 10:
+            scopes[0].cancel()
+
+    async def scenario() -> None:
+        async with _client(api, FakeClock()) as client:
+            with anyio.CancelScope() as scope:
+                scopes.append(scope)
+                await client.jobs.delete_many(
+                    list(api.jobs), concurrency=4, on_progress=on_progress, report=report
+                )
+
+    anyio.run(scenario)
+    assert not report.complete
+    assert 10 <= len(report) < 100
+    # Every delete the server applied is either in the report or named as in flight.
+    assert set(api.deletes) <= set(report.results) | report.in_flight
+    assert all(r.outcome is DeleteOutcome.DELETED for r in report)
+    assert "interrupted" in report.summary()
+    assert not report.ok
+
+
+# -- delete_queued --------------------------------------------------------------------------
+
+
+def test_delete_queued_never_skips_across_shifting_pages() -> None:
+    statuses = ["queued" if n % 3 else "processing" for n in range(2000)]
+    api = FakeJobsAPI(statuses)
+    queued = {i for i, s in api.jobs.items() if s == "queued"}
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock()) as client:
+            return await client.jobs.delete_queued(per_page=7, concurrency=16)
+
+    report = anyio.run(scenario)
+    assert set(report.deleted) == queued
+    assert set(api.deletes) == queued
+    assert all(s == "processing" for s in api.jobs.values())
+    assert report.ok
+    # Every page once: the first, then the last down to the second.
+    last = math.ceil(2000 / 7)
+    assert api.page_fetches == [1, *range(last, 1, -1)]
+
+
+def test_delete_queued_filters_limits_and_dry_runs() -> None:
+    api = FakeJobsAPI(["queued"] * 30)
+    cutoff = EPOCH + timedelta(minutes=20)  # jobs 0..19 are older
+
+    async def scenario() -> tuple[DeleteReport, DeleteReport]:
+        async with _client(api, FakeClock()) as client:
+            dry = await client.jobs.delete_queued(created_before=cutoff, dry_run=True)
+            assert api.deletes == []
+            real = await client.jobs.delete_queued(
+                created_before=cutoff.replace(tzinfo=None), limit=5, per_page=10
+            )
+            return dry, real
+
+    dry, real = anyio.run(scenario)
+    assert dry.counts[DeleteOutcome.WOULD_DELETE] == 20
+    assert len(real.deleted) == 5
+    assert all(api.created.get(i, EPOCH) < cutoff for i in real.deleted)
+
+
+def test_delete_queued_reports_a_job_that_left_queued_as_not_deletable() -> None:
+    api = FakeJobsAPI(["queued"] * 3)
+    moving = next(iter(api.jobs))
+    real_answer = api.answer
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE" and request.url.path.endswith(moving):
+            api.jobs[moving] = "processing"  # it started between listing and deleting
+        return real_answer(request)
+
+    api.answer = answer  # type: ignore[method-assign]
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock()) as client:
+            return await client.jobs.delete_queued()
+
+    report = anyio.run(scenario)
+    assert report[moving].outcome is DeleteOutcome.NOT_DELETABLE
+    assert report[moving].job_status == "processing"
+    assert len(report.deleted) == 2
+    assert report.ok  # not deletable is an outcome, not a failure
+
+
+# -- wait -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("final", ["completed", "failed"])
+def test_wait_returns_the_terminal_job(final: str) -> None:
+    clock = FakeClock()
+    statuses = iter(["queued", "processing", "processing", final])
+    updates: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=job_json("abc", next(statuses)))
+
+    async def scenario() -> EncodingJob:
+        async with make_client(handler, clock) as client:
+            return await client.jobs.wait(
+                "abc",
+                timeout=60,
+                poll_interval=1,
+                sleep=clock.sleep,
+                clock=clock,
+                on_update=lambda job: updates.append(str(job.status)),
+            )
+
+    job = anyio.run(scenario)
+    assert job.status == JobStatus(final)
+    assert updates == ["queued", "processing", final]
+    assert len(clock.sleeps) == 3
+    assert all(0.8 <= d <= 30 * 1.2 for d in clock.sleeps)
+    assert clock.sleeps[2] > clock.sleeps[0]  # backs off
+
+
+def test_wait_can_raise_on_failure() -> None:
+    clock = FakeClock()
+
+    async def scenario() -> None:
+        async with make_client(
+            lambda r: httpx.Response(200, json=job_json("abc", "failed")), clock
+        ) as client:
+            await client.jobs.wait("abc", raise_on_failure=True, sleep=clock.sleep, clock=clock)
+
+    with pytest.raises(JobFailedError) as caught:
+        anyio.run(scenario)
+    assert caught.value.job.status is JobStatus.FAILED
+
+
+def test_wait_times_out_with_the_last_job_and_polls_through_transient_errors() -> None:
+    clock = FakeClock()
+    answers = [httpx.Response(503)] * 3 + [httpx.Response(200, json=job_json("abc", "processing"))]
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return answers[min(calls - 1, len(answers) - 1)]
+
+    async def scenario() -> None:
+        async with make_client(handler, clock, attempts=1) as client:
+            await client.jobs.wait(
+                "abc", timeout=30, poll_interval=2, sleep=clock.sleep, clock=clock
+            )
+
+    with pytest.raises(WaitTimeoutError) as caught:
+        anyio.run(scenario)
+    error = caught.value
+    assert error.job is not None
+    assert error.job.status is JobStatus.PROCESSING
+    assert "did not finish within 30s (still processing after" in str(error)
+    assert clock.now - 1000.0 <= 30
+
+
+def test_wait_validates_before_polling() -> None:
+    clock = FakeClock()
+
+    async def scenario() -> None:
+        async with make_client(lambda r: httpx.Response(500), clock) as client:
+            with pytest.raises(InvalidRequestError):
+                await client.jobs.wait("abc", timeout=0)
+            with pytest.raises(InvalidRequestError):
+                await client.jobs.wait("a b")
+
+    anyio.run(scenario)
