@@ -53,7 +53,7 @@ class Authenticator:
         token = header.strip()
         if token[:7].lower() == "bearer ":
             token = token[7:].strip()
-        if not token:
+        if not token or token.lower() == "bearer":
             raise AuthError("Missing token in Authorization header")
         if self.token and hmac.compare_digest(token.encode(), self.token.encode()):
             return
