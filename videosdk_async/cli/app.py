@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from .. import __version__
 from .._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_SECRET, ENV_TOKEN
 from ..errors import VideoSDKError
-from . import jobs
+from . import demo, jobs, serve
 from .errors import EXIT_FAILED, CLIError, exit_code_for, leaf_error, report
 from .settings import Settings
 
@@ -145,6 +145,8 @@ app.command("create")(jobs.create_job)
 app.command("delete")(jobs.delete_jobs)
 app.command("delete-queued")(jobs.delete_queued)
 app.command("wait")(jobs.wait_job)
+app.command("emulator")(serve.emulator_command)
+app.command("demo")(demo.demo_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
