@@ -178,9 +178,11 @@ class AsyncEncoderClient:
     ``retry`` a policy or a number of attempts; None disables either. ``chain`` replaces the
     whole chain with your own ordering (include an ``AuthMiddleware`` yourself).
 
-    An ``http_client`` you pass in is borrowed: never closed by this client. Keep its pool at
-    least ``max_concurrency`` connections: in-flight requests are bounded by ``max_concurrency``
-    so no call ever waits in the pool.
+    At most ``max_concurrency`` calls (default 64) are in flight at once; more wait their turn
+    in the client, first come first served, and a call's deadline starts when its turn comes.
+    That keeps requests below the connection pool (100), so a gather of thousands of calls
+    never fails with ``PoolTimeout``. An ``http_client`` you pass in is borrowed: never closed
+    by this client; keep its pool at least ``max_concurrency`` connections.
     """
 
     def __init__(
@@ -337,7 +339,7 @@ class AsyncEncoderClient:
     # -- the request path ------------------------------------------------------------------
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        """The end of the chain: one attempt on the wire, inside the in-flight limit."""
+        """The end of the chain: one attempt on the wire, with timeouts cut to the time left."""
         ctx = CallContext.of(request)
         ctx.attempts += 1
         left = ctx.remaining()
@@ -346,10 +348,7 @@ class AsyncEncoderClient:
         timeout = ctx.timeout_for_attempt()
         if timeout is not None:
             request.extensions["timeout"] = timeout
-        limiter = self._shared.limiter
-        assert limiter is not None  # bound by check_usable before the chain runs
-        async with limiter:
-            return await self._shared.http.send(request)
+        return await self._shared.http.send(request)
 
     async def request(
         self,
@@ -365,8 +364,8 @@ class AsyncEncoderClient:
         ``path`` is relative to the base URL; ``job_id`` (when the call is about one job) is
         named in errors and decides job-specific mappings (not found, not deletable).
         """
-        self._shared.check_usable()
         shared = self._shared
+        limiter = shared.check_usable()
         request = shared.http.build_request(
             method,
             shared.base_url + path,
@@ -378,7 +377,12 @@ class AsyncEncoderClient:
         ctx.attach(request)
         started = time.perf_counter()
         try:
-            response = await self._handler(request)
+            # A call holds one of the client's slots from its first attempt to its last, so
+            # at most max_concurrency requests are ever in flight (below the pool size) and
+            # nothing waits in httpx's pool. The deadline starts once the slot is held:
+            # queueing here is the caller's own backlog, cheap and FIFO.
+            async with limiter:
+                response = await self._handler(request)
         except VideoSDKError:
             raise
         except httpx.TransportError as exc:
@@ -441,7 +445,9 @@ class AsyncEncoderClient:
         except ValueError as exc:  # JSON decode errors and pydantic ValidationError alike
             reason = _first_problem(exc)
             subject = f" (job {job_id})" if job_id else ""
-            snippet = body_snippet(parse_body(response))
+            # The raw text: an empty body must not read as "null", nor a JSON null as empty.
+            text = response.text
+            snippet = body_snippet(text) if text.strip() else "(empty)"
             raise ResponseValidationError(
                 f"{request.method} {request.url.path}{subject}: the response is not a valid "
                 f"{model.__name__}: {reason}; body starts: {snippet}",

@@ -1,0 +1,90 @@
+"""Thousands of calls at once: no PoolTimeout, no deadline errors, no stranded connections."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+
+import anyio
+import httpx
+import pytest
+from conftest import seed_jobs
+
+from videosdk_async import (
+    AsyncEncoderClient,
+    DeleteOutcome,
+    EncodingJob,
+    JobStatus,
+)
+from videosdk_async.emulator import Emulator
+
+MakeClient = Callable[..., AsyncEncoderClient]
+
+
+async def test_gather_of_10000_deletes_with_default_settings(
+    videosdk_emulator: Emulator,
+) -> None:
+    ids = seed_jobs(videosdk_emulator, 10_000)
+    async with AsyncEncoderClient(
+        api_key=videosdk_emulator.api_key,
+        secret=videosdk_emulator.secret,
+        base_url=videosdk_emulator.base_url,
+    ) as client:
+        results = await asyncio.gather(
+            *(client.jobs.delete(job_id) for job_id in ids), return_exceptions=True
+        )
+    errors = [r for r in results if not isinstance(r, EncodingJob)]
+    assert errors == []
+    assert videosdk_emulator.ledger.total("delete_job") == 10_000
+    assert videosdk_emulator.jobs() == []
+
+
+async def test_cancelled_callers_never_strand_a_pool_connection(
+    videosdk_emulator: Emulator, make_client: MakeClient
+) -> None:
+    ids = seed_jobs(videosdk_emulator, 3000)
+    rng = random.Random(1234)
+    # A small pool makes contention certain: 16 connections, 12 in flight at most.
+    http = httpx.AsyncClient(limits=httpx.Limits(max_connections=16))
+    videosdk_emulator.set_faults([{"kind": "latency", "delay": 0.0, "delay_max": 0.01}], seed=3)
+    async with make_client(http_client=http, max_concurrency=12) as client:
+
+        async def cancelled_at_random(job_id: str) -> None:
+            with anyio.move_on_after(rng.uniform(0, 0.05)):
+                await client.jobs.get(job_id)
+
+        async with anyio.create_task_group() as group:
+            for job_id in ids:
+                group.start_soon(cancelled_at_random, job_id)
+
+        videosdk_emulator.clear_faults()
+        # The pool must be whole again: 1,000 more calls succeed, none waits on the pool.
+        fresh = client.with_options(timeout=10)
+        jobs = await asyncio.gather(*(fresh.jobs.get(job_id) for job_id in ids[:1000]))
+    await http.aclose()
+    assert [j.id for j in jobs] == ids[:1000]
+    assert all(j.raw_response is not None and j.raw_response.attempts == 1 for j in jobs)
+
+
+@pytest.mark.videosdk_emulator(queued_seconds=None)
+async def test_delete_queued_across_shifting_pages_on_the_emulator(
+    videosdk_emulator: Emulator, make_client: MakeClient
+) -> None:
+    ids = seed_jobs(videosdk_emulator, 2000)
+    busy = set(ids[::4])
+    for job_id in busy:
+        videosdk_emulator.force_status(job_id, "processing", hold=True)
+    async with make_client() as client:
+        report = await client.jobs.delete_queued(per_page=9, concurrency=32)
+    assert set(report.deleted) == set(ids) - busy
+    assert report.counts[DeleteOutcome.NOT_DELETABLE] == 0
+    remaining = videosdk_emulator.jobs()
+    assert {j["id"] for j in remaining} == busy
+    assert {j["status"] for j in remaining} == {JobStatus.PROCESSING.value}
+    last_page = -(-2000 // 9)
+    for page in range(1, last_page + 1):
+        fetched = videosdk_emulator.request_count(
+            "GET", "/v1/encoder/jobs", params={"page": page, "perPage": 9}
+        )
+        assert fetched == 1, page
