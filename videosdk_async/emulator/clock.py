@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from datetime import datetime, timezone
 
 
+@functools.lru_cache(maxsize=4096)
+def _iso_seconds(seconds: int) -> str:
+    return f"{datetime.fromtimestamp(seconds, tz=timezone.utc):%Y-%m-%dT%H:%M:%S}"
+
+
 def iso_ms(ms: int) -> str:
     """Format epoch milliseconds as ISO-8601 UTC with milliseconds and ``Z``."""
-    dt = datetime.fromtimestamp(ms // 1000, tz=timezone.utc)
-    return f"{dt:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+    return f"{_iso_seconds(ms // 1000)}.{ms % 1000:03d}Z"
 
 
 def to_ms(when: datetime) -> int:
