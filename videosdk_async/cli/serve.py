@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import anyio
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from .._constants import ENV_API_KEY, ENV_BASE_URL, ENV_SECRET
 from .errors import UsageProblem
@@ -18,23 +18,41 @@ if TYPE_CHECKING:
 DEFAULT_PORT = 8787
 
 
-def banner(emulator: Emulator, base_url: str) -> Table:
-    """Where the emulator listens and its throwaway credentials, ready to export."""
+def banner(emulator: Emulator, base_url: str) -> str:
+    """Where the emulator listens and its throwaway credentials, ready to export.
+
+    Plain lines, never wrapped or cut: people copy these values.
+    """
     cfg = emulator.config
     clock = "manual" if emulator.clock.manual else f"x{emulator.clock.time_scale:g} real time"
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("base url", base_url)
-    table.add_row("clock", clock)
-    table.add_row("api key", cfg.api_key)
-    table.add_row("secret", cfg.secret)
-    table.add_row("token", f"{cfg.token}  (fixed; minted JWTs work too)")
-    table.add_row("", "")
-    table.add_row("export", f"{ENV_BASE_URL}={base_url}")
-    table.add_row("", f"{ENV_API_KEY}={cfg.api_key}")
-    table.add_row("", f"{ENV_SECRET}={cfg.secret}")
-    return table
+    return "\n".join(
+        [
+            f"VideoSDK emulator listening on {base_url}  (clock: {clock})",
+            f"  api key  {cfg.api_key}",
+            f"  secret   {cfg.secret}",
+            f"  token    {cfg.token}   (fixed; minted JWTs work too)",
+            "",
+            "Point videosdk-jobs or the SDK at it:",
+            f"  export {ENV_BASE_URL}={base_url}",
+            f"  export {ENV_API_KEY}={cfg.api_key}",
+            f"  export {ENV_SECRET}={cfg.secret}",
+            "",
+            "Ctrl-C to stop.",
+        ]
+    )
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail with one line now, rather than let uvicorn exit the process when it cannot bind."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise UsageProblem(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def emulator_command(
@@ -69,6 +87,7 @@ def emulator_command(
     if not is_loopback_host(host):
         # An emulator accepts throwaway credentials: it must not be reachable from outside.
         raise UsageProblem(f"--host {host!r} is not a loopback address")
+    _check_port_free(host, port)
     emulator = Emulator(
         seed=seed,
         time_scale=time_scale or None,
@@ -76,23 +95,21 @@ def emulator_command(
         processing_seconds=processing_seconds,
         fail_ratio=fail_ratio,
     )
-    console = Console(highlight=False)
 
     async def main() -> None:
         async with serve(
             emulator, host=host, port=port, log_level=log_level, handle_signals=True
         ) as server:
-            console.print(f"VideoSDK emulator listening on {server.base_url}")
-            console.print(banner(emulator, server.base_url))
-            console.print("[dim]Ctrl-C to stop[/dim]")
+            sys.stdout.write(banner(emulator, server.base_url) + "\n")
+            sys.stdout.flush()
             await server.wait_closed()
 
     try:
         anyio.run(main)
     except KeyboardInterrupt:
         pass  # uvicorn re-raises the SIGINT it caught once it has shut down: a normal stop
-    except OSError as exc:  # e.g. the port is taken
-        raise UsageProblem(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    except (OSError, SystemExit) as exc:  # uvicorn exits the process when it cannot bind
+        raise UsageProblem(f"cannot serve on {host}:{port}: {exc}") from None
     finally:
         emulator.close()
-    console.print("emulator stopped")
+    sys.stdout.write("emulator stopped\n")
