@@ -33,7 +33,10 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document,
 ConcurrencyOpt = Annotated[
     int | None,
     typer.Option(
-        "--concurrency", min=1, show_default=False, help="Deletes in flight at once [default: 64]."
+        "--concurrency",
+        min=1,
+        show_default=False,
+        help="Deletes in flight at once (default 64, the client limit).",
     ),
 ]
 _KNOWN_STATUSES = tuple(s.value for s in JobStatus)
