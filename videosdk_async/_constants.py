@@ -36,9 +36,9 @@ BUDGET_FLOOR_PER_SECOND = 0.2
 
 # Connection pool and the in-flight limit kept below it, so no request ever waits in httpx's
 # pool (where PoolTimeout lives); waiting in our own limiter is cheap and covered by the deadline.
-POOL_MAX_CONNECTIONS = 100
-POOL_MAX_KEEPALIVE = 100
-MAX_CONCURRENCY = 64
+POOL_MAX_CONNECTIONS = 64
+POOL_MAX_KEEPALIVE = 32
+MAX_CONCURRENCY = 32
 
 # Paging.
 DEFAULT_PER_PAGE = 20

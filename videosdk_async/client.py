@@ -178,11 +178,11 @@ class AsyncEncoderClient:
     ``retry`` a policy or a number of attempts; None disables either. ``chain`` replaces the
     whole chain with your own ordering (include an ``AuthMiddleware`` yourself).
 
-    At most ``max_concurrency`` calls (default 64) are in flight at once; more wait their turn
+    At most ``max_concurrency`` calls (default 32) are in flight at once; more wait their turn
     in the client, first come first served, and a call's deadline starts when its turn comes.
-    That keeps requests below the connection pool (100), so a gather of thousands of calls
-    never fails with ``PoolTimeout``. An ``http_client`` you pass in is borrowed: never closed
-    by this client; keep its pool at least ``max_concurrency`` connections.
+    That keeps requests below the connection pool (64), so a gather of thousands of calls never
+    fails with ``PoolTimeout``. An ``http_client`` you pass in is borrowed: never closed by
+    this client; keep its pool at least ``max_concurrency`` connections.
     """
 
     def __init__(

@@ -267,7 +267,7 @@ def demo_command(
     ] = 300,
     concurrency: Annotated[
         int,
-        typer.Option("--concurrency", min=1, max=64, help="Requests in flight (creates, deletes)."),
+        typer.Option("--concurrency", min=1, max=32, help="Requests in flight (creates, deletes)."),
     ] = DEMO_CONCURRENCY,
     json_mode: Annotated[
         bool, typer.Option("--json", help="Print one JSON summary, nothing else.")

@@ -36,7 +36,7 @@ ConcurrencyOpt = Annotated[
         "--concurrency",
         min=1,
         show_default=False,
-        help="Deletes in flight at once (default 64, the client limit).",
+        help="Deletes in flight at once (default: the client limit, 32).",
     ),
 ]
 _KNOWN_STATUSES = tuple(s.value for s in JobStatus)
