@@ -371,7 +371,7 @@ def emulator_process() -> Iterator[tuple[subprocess.Popen[bytes], str, str]]:
             seen += chunk
     text = seen.decode()
     url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", text)
-    token = re.search(r"token\s+(emu-token-\S+)", text)
+    token = re.search(r"token\s*:?\s+(emu-token-\S+)", text)
     try:
         assert url and token, text
         yield proc, url.group(1), token.group(1)

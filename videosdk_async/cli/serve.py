@@ -4,42 +4,14 @@ from __future__ import annotations
 
 import socket
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import anyio
 import typer
 
-from .._constants import ENV_API_KEY, ENV_BASE_URL, ENV_SECRET
 from .errors import UsageProblem
 
-if TYPE_CHECKING:
-    from ..emulator import Emulator
-
 DEFAULT_PORT = 8787
-
-
-def banner(emulator: Emulator, base_url: str) -> str:
-    """Where the emulator listens and its throwaway credentials, ready to export.
-
-    Plain lines, never wrapped or cut: people copy these values.
-    """
-    cfg = emulator.config
-    clock = "manual" if emulator.clock.manual else f"x{emulator.clock.time_scale:g} real time"
-    return "\n".join(
-        [
-            f"VideoSDK emulator listening on {base_url}  (clock: {clock})",
-            f"  api key  {cfg.api_key}",
-            f"  secret   {cfg.secret}",
-            f"  token    {cfg.token}   (fixed; minted JWTs work too)",
-            "",
-            "Point videosdk-jobs or the SDK at it:",
-            f"  export {ENV_BASE_URL}={base_url}",
-            f"  export {ENV_API_KEY}={cfg.api_key}",
-            f"  export {ENV_SECRET}={cfg.secret}",
-            "",
-            "Ctrl-C to stop.",
-        ]
-    )
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -81,7 +53,7 @@ def emulator_command(
     Prints the base URL and throwaway credentials; the emulator's own `videosdk-emulator`
     command has every knob (faults, webhooks).
     """
-    from ..emulator import Emulator, serve
+    from ..emulator import Emulator, banner, serve
     from ..emulator.server import is_loopback_host
 
     if not is_loopback_host(host):

@@ -20,7 +20,7 @@ from .core import Emulator
 from .faults import FaultRule
 from .ledger import Ledger, LedgerCounts, LedgerEntry
 from .metrics import RequestRecord
-from .server import RunningServer, ServerThread, serve
+from .server import RunningServer, ServerThread, banner, serve
 from .webhooks import WebhookDelivery, is_loopback_url
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "RunningServer",
     "ServerThread",
     "WebhookDelivery",
+    "banner",
     "is_loopback_url",
     "iso_ms",
     "serve",

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from .config import EmulatorConfig
 from .core import Emulator
 from .faults import parse_fault_config
-from .server import is_loopback_host, serve
+from .server import banner, is_loopback_host, serve
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -88,27 +88,6 @@ def config_from_args(
         if seed is not None:
             overrides["fault_seed"] = seed
     return EmulatorConfig.from_env(env, **overrides)
-
-
-def banner(emulator: Emulator, base_url: str) -> str:
-    """What the command prints once listening: where, and throwaway credentials."""
-    cfg = emulator.config
-    clock = "manual" if emulator.clock.manual else f"x{emulator.clock.time_scale:g} real time"
-    return "\n".join(
-        [
-            f"VideoSDK emulator listening on {base_url}  (clock: {clock})",
-            f"  API key : {cfg.api_key}",
-            f"  secret  : {cfg.secret}",
-            f"  token   : {cfg.token}   (fixed; a JWT works too)",
-            f"  JWT     : {emulator.mint_token(expires_in=24 * 3600)}   (valid 24 h)",
-            "  admin   : GET /_emulator/health, /_emulator/faults, /_emulator/ledger, ...",
-            "",
-            "Point the SDK at it:",
-            f"  export VIDEOSDK_BASE_URL={base_url}",
-            f"  export VIDEOSDK_API_KEY={cfg.api_key}",
-            f"  export VIDEOSDK_SECRET_KEY={cfg.secret}",
-        ]
-    )
 
 
 async def _serve_cli(emulator: Emulator, host: str, port: int, log_level: str, out: TextIO) -> None:

@@ -261,3 +261,26 @@ class ServerThread:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def banner(emulator: Emulator, base_url: str) -> str:
+    """What the command prints once listening: where, and throwaway credentials."""
+    cfg = emulator.config
+    clock = "manual" if emulator.clock.manual else f"x{emulator.clock.time_scale:g} real time"
+    return "\n".join(
+        [
+            f"VideoSDK emulator listening on {base_url}  (clock: {clock})",
+            f"  API key : {cfg.api_key}",
+            f"  secret  : {cfg.secret}",
+            f"  token   : {cfg.token}   (fixed; a JWT works too)",
+            f"  JWT     : {emulator.mint_token(expires_in=24 * 3600)}   (valid 24 h)",
+            "  admin   : GET /_emulator/health, /_emulator/faults, /_emulator/ledger, ...",
+            "",
+            "Point the SDK at it:",
+            f"  export VIDEOSDK_BASE_URL={base_url}",
+            f"  export VIDEOSDK_API_KEY={cfg.api_key}",
+            f"  export VIDEOSDK_SECRET_KEY={cfg.secret}",
+            "",
+            "Ctrl-C to stop.",
+        ]
+    )
