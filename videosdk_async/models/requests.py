@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ._base import OpenEnum, RequestModel
 from .jobs import ImageFormat, Resolution, ThumbnailFilter, VideoFormat
@@ -13,63 +13,62 @@ from .jobs import ImageFormat, Resolution, ThumbnailFilter, VideoFormat
 _TIMESTAMP = re.compile(r"^(\d{2}):([0-5]\d):([0-5]\d)$", re.ASCII)  # not Unicode digits
 
 
-def _known(values: list[Any], enum: type[OpenEnum], what: str) -> list[Any]:
-    unknown = [str(v) for v in values if not v.is_known]
-    if unknown:
-        allowed = ", ".join(m.value for m in enum)
-        raise ValueError(f"unknown {what} {', '.join(unknown)}; allowed: {allowed}")
-    if len(set(values)) != len(values):
-        raise ValueError(f"duplicate {what} in {[str(v) for v in values]}")
-    return values
+E = TypeVar("E", bound=OpenEnum)
+
+
+def _only_known(enum: type[E], what: str) -> AfterValidator:
+    """A validator refusing values of ``enum`` this SDK does not know, and duplicates."""
+
+    def check(values: list[E]) -> list[E]:
+        unknown = [str(v) for v in values if not v.is_known]
+        if unknown:
+            allowed = ", ".join(m.value for m in enum)
+            raise ValueError(f"unknown {what} {', '.join(unknown)}; allowed: {allowed}")
+        if len(set(values)) != len(values):
+            raise ValueError(f"duplicate {what} in {[str(v) for v in values]}")
+        return values
+
+    return AfterValidator(check)
+
+
+def _timestamp(value: str) -> str:
+    if not _TIMESTAMP.match(value):
+        raise ValueError(f"timestamp {value!r} is not HH:MM:SS")
+    return value
+
+
+# The response models read these enums leniently; a request accepts only known values.
+Resolutions = Annotated[
+    list[Resolution], Field(min_length=1), _only_known(Resolution, "resolution")
+]
+ImageFormats = Annotated[
+    list[ImageFormat], Field(min_length=1), _only_known(ImageFormat, "image format")
+]
+Filters = Annotated[list[ThumbnailFilter], _only_known(ThumbnailFilter, "filter")]
 
 
 class PresetSpec(RequestModel):
     """One output preset: resolutions and a format."""
 
-    resolutions: list[Resolution] = Field(min_length=1)
+    resolutions: Resolutions
     format: VideoFormat
-
-    @field_validator("resolutions")
-    @classmethod
-    def _resolutions_known(cls, value: list[Resolution]) -> list[Resolution]:
-        return _known(value, Resolution, "resolution")
 
     @field_validator("format")
     @classmethod
     def _format_known(cls, value: VideoFormat) -> VideoFormat:
-        _known([value], VideoFormat, "format")
+        if not value.is_known:
+            allowed = ", ".join(m.value for m in VideoFormat)
+            raise ValueError(f"unknown format {value}; allowed: {allowed}")
         return value
 
 
 class ThumbnailSpec(RequestModel):
     """Thumbnails to take at ``timestamp`` (``HH:MM:SS``)."""
 
-    timestamp: str
-    resolutions: list[Resolution] = Field(min_length=1)
-    formats: list[ImageFormat] = Field(min_length=1)
-    filters: list[ThumbnailFilter] | None = None
-
-    @field_validator("timestamp")
-    @classmethod
-    def _timestamp_shape(cls, value: str) -> str:
-        if not _TIMESTAMP.match(value):
-            raise ValueError(f"timestamp {value!r} is not HH:MM:SS")
-        return value
-
-    @field_validator("resolutions")
-    @classmethod
-    def _resolutions_known(cls, value: list[Resolution]) -> list[Resolution]:
-        return _known(value, Resolution, "resolution")
-
-    @field_validator("formats")
-    @classmethod
-    def _formats_known(cls, value: list[ImageFormat]) -> list[ImageFormat]:
-        return _known(value, ImageFormat, "image format")
-
-    @field_validator("filters")
-    @classmethod
-    def _filters_known(cls, value: list[ThumbnailFilter] | None) -> list[ThumbnailFilter] | None:
-        return None if value is None else _known(value, ThumbnailFilter, "filter")
+    timestamp: Annotated[str, AfterValidator(_timestamp)]
+    resolutions: Resolutions
+    formats: ImageFormats
+    filters: Filters | None = None
 
 
 class JobCreate(RequestModel):
