@@ -16,6 +16,7 @@ from videosdk_async import (
     DeleteOutcome,
     EncodingJob,
     JobStatus,
+    TimeoutPolicy,
 )
 from videosdk_async.emulator import Emulator
 
@@ -45,10 +46,12 @@ async def test_cancelled_callers_never_strand_a_pool_connection(
 ) -> None:
     ids = seed_jobs(videosdk_emulator, 3000)
     rng = random.Random(1234)
-    # A small pool makes contention certain: 16 connections, 12 in flight at most.
-    http = httpx.AsyncClient(limits=httpx.Limits(max_connections=16))
+    # Contention in httpx's own pool on purpose: 32 calls in flight share 8 connections, so
+    # callers are cancelled while connecting, while waiting for a connection, mid-request and
+    # mid-body.
+    http = httpx.AsyncClient(limits=httpx.Limits(max_connections=8, max_keepalive_connections=8))
     videosdk_emulator.set_faults([{"kind": "latency", "delay": 0.0, "delay_max": 0.01}], seed=3)
-    async with make_client(http_client=http, max_concurrency=12) as client:
+    async with make_client(http_client=http, max_concurrency=32) as client:
 
         async def cancelled_at_random(job_id: str) -> None:
             with anyio.move_on_after(rng.uniform(0, 0.05)):
@@ -59,8 +62,9 @@ async def test_cancelled_callers_never_strand_a_pool_connection(
                 group.start_soon(cancelled_at_random, job_id)
 
         videosdk_emulator.clear_faults()
-        # The pool must be whole again: 1,000 more calls succeed, none waits on the pool.
-        fresh = client.with_options(timeout=10)
+        # The pool must be whole again: 1,000 more calls succeed, and none fails waiting for
+        # a connection (a stranded one would never come back: PoolTimeout after 2 s).
+        fresh = client.with_options(timeout=TimeoutPolicy(30, pool=2))
         jobs = await asyncio.gather(*(fresh.jobs.get(job_id) for job_id in ids[:1000]))
     await http.aclose()
     assert [j.id for j in jobs] == ids[:1000]
