@@ -35,7 +35,9 @@ BUDGET_MAX_TOKENS = 10.0
 BUDGET_FLOOR_PER_SECOND = 0.2
 
 # Connection pool and the in-flight limit kept below it, so no request ever waits in httpx's
-# pool (where PoolTimeout lives); waiting in our own limiter is cheap and covered by the deadline.
+# pool (where PoolTimeout lives). Waiting for a slot in our own limiter is cheap; the call's
+# deadline starts once it has one (TimeoutPolicy.queue can bound the wait). Fewer connections
+# also keep httpcore's per-request pool scan short (see docs/architecture.md).
 POOL_MAX_CONNECTIONS = 64
 POOL_MAX_KEEPALIVE = 32
 MAX_CONCURRENCY = 32

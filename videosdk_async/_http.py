@@ -14,16 +14,23 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _BEARER = re.compile(r"(?i)\b(bearer|token|secret|authorization)(\"?\s*[:=]?\s*)(\"?)[^\s\",}]+")
 
 
-def redact(text: str) -> str:
-    """Mask anything in ``text`` that looks like a token or secret."""
+def redact(text: str, known: tuple[str, ...] = ()) -> str:
+    """Mask anything in ``text`` that looks like a token or secret, and every ``known`` one.
+
+    ``known`` holds exact values (the token a request carried): an opaque token has no shape
+    to recognise, so it is masked wherever it appears.
+    """
+    for secret in known:
+        if len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
     text = _JWT.sub("[redacted-jwt]", text)
     return _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}[redacted]", text)
 
 
-def one_line(text: str, limit: int) -> str:
-    """Collapse whitespace so a message stays on one line, and cut it to ``limit`` chars."""
+def one_line(text: str, limit: int | None = None) -> str:
+    """Collapse whitespace so a message stays on one line; cut it to ``limit`` chars if given."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def clone_request(request: httpx.Request) -> httpx.Request:

@@ -10,16 +10,17 @@ import enum
 import inspect
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import anyio
 
+from ._time import as_utc
 from .errors import (
     JobGoneError,
     JobNotDeletableError,
     JobNotFoundError,
-    VideoSDKError,
+    ResponseValidationError,
 )
 from .models import EncodingJob, JobStatus
 
@@ -51,7 +52,7 @@ class DeleteResult:
     outcome: DeleteOutcome
     job: EncodingJob | None = None
     job_status: str | None = None
-    error: VideoSDKError | None = None
+    error: Exception | None = None  # a VideoSDKError, unless something unexpected happened
 
     def describe(self) -> str:
         """One line for people: ``<id>: <outcome> (<detail>)``."""
@@ -142,6 +143,12 @@ class DeleteReport:
 async def _classify(jobs: JobsResource, job_id: str) -> DeleteResult:
     try:
         job = await jobs.delete(job_id)
+    except ResponseValidationError as exc:
+        if 200 <= exc.status_code < 300:
+            # The server said the delete succeeded, in a body we cannot read as a job (a 204,
+            # a {"message": "deleted"}): the outcome is what matters here.
+            return DeleteResult(job_id, DeleteOutcome.DELETED)
+        return DeleteResult(job_id, DeleteOutcome.FAILED, error=exc)
     except JobGoneError as exc:
         return DeleteResult(job_id, DeleteOutcome.GONE, error=exc)
     except JobNotFoundError as exc:
@@ -150,7 +157,7 @@ async def _classify(jobs: JobsResource, job_id: str) -> DeleteResult:
         return DeleteResult(
             job_id, DeleteOutcome.NOT_DELETABLE, job_status=exc.job_status, error=exc
         )
-    except VideoSDKError as exc:
+    except Exception as exc:  # nothing lost: even an unexpected error is this id's outcome
         return DeleteResult(job_id, DeleteOutcome.FAILED, error=exc)
     return DeleteResult(job_id, DeleteOutcome.DELETED, job=job, job_status=str(job.status))
 
@@ -209,10 +216,6 @@ async def run_deletes(
     return report
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
 async def queued_job_ids(
     jobs: JobsResource,
     *,
@@ -223,10 +226,14 @@ async def queued_job_ids(
     """Ids of queued jobs, safe to delete while listing.
 
     Pages are walked from the last to the first: deleting a job only shifts the jobs listed
-    after it, which this walk has already seen, so no queued job is skipped and every page is
-    fetched exactly once. (Jobs created during the walk may be missed; run again for them.)
+    after it, which this walk has already seen, so no queued job is skipped and each page is
+    fetched once. The API does not document its order: if page 1 shows jobs this walk has
+    not seen (a newest-first listing that grew while we walked, which pushes older jobs onto
+    pages already visited), the walk runs again for the ids it has not seen. The usual cost
+    is one extra fetch of page 1.
     """
-    cutoff = _utc(created_before) if created_before is not None else None
+    cutoff = as_utc(created_before) if created_before is not None else None
+    seen: set[str] = set()
     emitted = 0
 
     def selected(job: EncodingJob) -> bool:
@@ -235,11 +242,18 @@ async def queued_job_ids(
         return cutoff is None or (job.created_at is not None and job.created_at < cutoff)
 
     first = await jobs.list(1, per_page)
-    for number in [*range(first.page_info.last_page, 1, -1), 1]:
-        page = first if number == 1 else await jobs.list(number, per_page)
-        for job in page.data:
-            if limit is not None and emitted >= limit:
-                return
-            if selected(job):
-                emitted += 1
-                yield job.id
+    while True:
+        for number in [*range(first.page_info.last_page, 1, -1), 1]:
+            page = first if number == 1 else await jobs.list(number, per_page)
+            for job in page.data:
+                if job.id in seen:
+                    continue
+                seen.add(job.id)
+                if selected(job):
+                    if limit is not None and emitted >= limit:
+                        return
+                    emitted += 1
+                    yield job.id
+        first = await jobs.list(1, per_page)
+        if all(job.id in seen for job in first.data):
+            return

@@ -36,11 +36,13 @@ from .errors import (
     ClientStateError,
     ConfigurationError,
     JobGoneError,
+    QueueTimeoutError,
     ResponseValidationError,
     VideoSDKError,
     body_snippet,
     error_from_response,
     parse_body,
+    sent_secrets,
 )
 from .logs import LoggingMiddleware, configure_from_env
 from .middleware import CallContext, Middleware, compose, validate_middleware
@@ -111,6 +113,11 @@ def _resolve_base_url(base_url: str | None, allow_insecure_http: bool) -> str:
         url = httpx.URL(raw)
     except httpx.InvalidURL as exc:
         raise ConfigurationError(f"base_url {raw!r} is not a valid URL: {exc}") from None
+    if url.userinfo:
+        raise ConfigurationError(
+            "base_url must not carry credentials (user:password@); "
+            "pass token=..., or api_key=... and secret=..."
+        )
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(f"base_url {raw!r} must be an http(s) URL with a host")
     if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
@@ -376,17 +383,26 @@ class AsyncEncoderClient:
         ctx = CallContext(job_id=job_id)
         ctx.attach(request)
         started = time.perf_counter()
+        # A call holds one of the client's slots from its first attempt to its last, so at
+        # most max_concurrency requests are ever in flight (below the pool size) and nothing
+        # waits in httpx's pool. The deadline starts once the slot is held: queueing here is
+        # the caller's own backlog, cheap and FIFO, bounded only if TimeoutPolicy.queue says.
+        queue = self.timeout.queue if self.timeout is not None else None
+        if queue is None:
+            await limiter.acquire()
+        else:
+            with anyio.move_on_after(queue) as waited:
+                await limiter.acquire()
+            if waited.cancelled_caught:
+                raise self._queue_timeout(request, ctx, queue, limiter.total_tokens)
         try:
-            # A call holds one of the client's slots from its first attempt to its last, so
-            # at most max_concurrency requests are ever in flight (below the pool size) and
-            # nothing waits in httpx's pool. The deadline starts once the slot is held:
-            # queueing here is the caller's own backlog, cheap and FIFO.
-            async with limiter:
-                response = await self._handler(request)
+            response = await self._handler(request)
         except VideoSDKError:
             raise
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # transport failures, undecodable bodies, ...
             raise self._connection_error(request, ctx, exc) from exc
+        finally:
+            limiter.release()
         response.extensions["videosdk_async.attempts"] = ctx.attempts
         response.extensions["videosdk_async.elapsed"] = time.perf_counter() - started
         if response.is_success:
@@ -403,12 +419,17 @@ class AsyncEncoderClient:
 
     @staticmethod
     def _connection_error(
-        request: httpx.Request, ctx: CallContext, exc: httpx.TransportError
+        request: httpx.Request, ctx: CallContext, exc: httpx.RequestError
     ) -> APIConnectionError:
         subject = f" (job {ctx.job_id})" if ctx.job_id else ""
         attempts = f"{ctx.attempts} attempt{'s' if ctx.attempts != 1 else ''}"
         kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        what = "timed out" if kind is APITimeoutError else "connection failed"
+        if kind is APITimeoutError:
+            what = "timed out"
+        elif isinstance(exc, httpx.DecodingError):
+            what = "the response body could not be decoded"
+        else:
+            what = "connection failed"
         detail = str(exc) or type(exc).__name__
         return kind(
             f"{request.method} {request.url.path}{subject}: {what} after {attempts} "
@@ -417,6 +438,21 @@ class AsyncEncoderClient:
             url=str(request.url),
             job_id=ctx.job_id,
             attempts=ctx.attempts,
+        )
+
+    @staticmethod
+    def _queue_timeout(
+        request: httpx.Request, ctx: CallContext, queue: float, slots: float
+    ) -> QueueTimeoutError:
+        subject = f" (job {ctx.job_id})" if ctx.job_id else ""
+        return QueueTimeoutError(
+            f"{request.method} {request.url.path}{subject}: not sent; waited {queue:g}s for one "
+            f"of the client's {slots:g} slots, all busy (raise max_concurrency or the queue "
+            "timeout, or send less at once)",
+            method=request.method,
+            url=str(request.url),
+            job_id=ctx.job_id,
+            attempts=0,
         )
 
     @staticmethod
@@ -440,6 +476,7 @@ class AsyncEncoderClient:
     def parse(self, response: httpx.Response, model: type[M], *, job_id: str | None = None) -> M:
         """Validate a 2xx response body into ``model``; never lets a pydantic error escape."""
         request = response.request
+        attempts = int(response.extensions.get("videosdk_async.attempts", 1))
         try:
             result = model.model_validate(response.json())
         except ValueError as exc:  # JSON decode errors and pydantic ValidationError alike
@@ -447,7 +484,7 @@ class AsyncEncoderClient:
             subject = f" (job {job_id})" if job_id else ""
             # The raw text: an empty body must not read as "null", nor a JSON null as empty.
             text = response.text
-            snippet = body_snippet(text) if text.strip() else "(empty)"
+            snippet = body_snippet(text, sent_secrets(request)) if text.strip() else "(empty)"
             raise ResponseValidationError(
                 f"{request.method} {request.url.path}{subject}: the response is not a valid "
                 f"{model.__name__}: {reason}; body starts: {snippet}",
@@ -456,13 +493,14 @@ class AsyncEncoderClient:
                 status_code=response.status_code,
                 snippet=snippet,
                 job_id=job_id,
+                attempts=attempts,
             ) from None
         result._raw_response = RawResponse(
             status_code=response.status_code,
             headers=response.headers,
             method=request.method,
             url=str(request.url),
-            attempts=int(response.extensions.get("videosdk_async.attempts", 1)),
+            attempts=attempts,
             elapsed=float(response.extensions.get("videosdk_async.elapsed", 0.0)),
         )
         return result

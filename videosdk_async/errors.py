@@ -32,6 +32,7 @@ __all__ = [
     "JobNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
+    "QueueTimeoutError",
     "RateLimitError",
     "ResponseValidationError",
     "ServerError",
@@ -102,6 +103,13 @@ class DeadlineExceededError(APITimeoutError):
         super().__init__(message, method=method, url=url, job_id=job_id, attempts=attempts)
         self.deadline = deadline
         self.last_failure = last_failure
+
+
+class QueueTimeoutError(APITimeoutError):
+    """The call waited longer than ``TimeoutPolicy.queue`` for one of the client's slots.
+
+    Nothing was sent. The client had ``max_concurrency`` calls in flight the whole time.
+    """
 
 
 class APIStatusError(_RequestError):
@@ -205,6 +213,7 @@ class ResponseValidationError(VideoSDKError):
         status_code: int,
         snippet: str,
         job_id: str | None = None,
+        attempts: int = 1,
     ) -> None:
         super().__init__(message)
         self.method = method
@@ -212,6 +221,7 @@ class ResponseValidationError(VideoSDKError):
         self.status_code = status_code
         self.snippet = snippet
         self.job_id = job_id
+        self.attempts = attempts
 
 
 class WaitTimeoutError(VideoSDKError, TimeoutError):
@@ -266,27 +276,35 @@ def parse_body(response: httpx.Response) -> Any:
         return text
 
 
-def body_snippet(body: Any) -> str:
+def sent_secrets(request: httpx.Request) -> tuple[str, ...]:
+    """The credentials ``request`` carried, to mask wherever a server echoes them back."""
+    token = request.headers.get("authorization")
+    return (token,) if token else ()
+
+
+def body_snippet(body: Any, known: tuple[str, ...] = ()) -> str:
     """A short, one-line, redacted rendering of a body for messages."""
     text = body if isinstance(body, str) else json.dumps(body, default=str)
-    return redact(one_line(text, BODY_SNIPPET_CHARS))
+    # Redact before cutting, so a token cut in half is still recognised (bounded: a huge
+    # error page is not scanned whole).
+    return one_line(redact(text[: BODY_SNIPPET_CHARS * 8], known), BODY_SNIPPET_CHARS)
 
 
-def server_message(body: Any) -> str | None:
+def server_message(body: Any, known: tuple[str, ...] = ()) -> str | None:
     """What the server said, from ``{"message": ...}``, ``{"error": ...}`` or a text body."""
     if isinstance(body, dict):
         for key in ("message", "error", "detail", "msg"):
             value = body.get(key)
             if isinstance(value, str) and value.strip():
-                return body_snippet(value)
+                return body_snippet(value, known)
             if isinstance(value, dict):
-                nested = server_message(value)
+                nested = server_message(value, known)
                 if nested:
                     return nested
-        return body_snippet(body) if body else None
+        return body_snippet(body, known) if body else None
     if body is None:
         return None
-    return body_snippet(body)
+    return body_snippet(body, known)
 
 
 def _job_status_in(body: Any, message: str | None) -> str | None:
@@ -318,7 +336,7 @@ def error_from_response(
     method, path = request.method, request.url.path
     status = response.status_code
     body = parse_body(response)
-    said = server_message(body)
+    said = server_message(body, sent_secrets(request))
     where = f"{method} {path}"
     tail = f"(HTTP {status}: {said})" if said else f"(HTTP {status})"
     common: dict[str, Any] = {
@@ -352,8 +370,8 @@ def error_from_response(
         return ServerError(f"{where}: server error{subject} {tail}", **common)
     cls = _STATUS_ERRORS.get(status, APIStatusError)
     reason = {
-        401: "the token was refused; check the API key, secret or token",
-        403: "permission denied",
-        404: "not found",
-    }.get(status, "request refused")
-    return cls(f"{where}: {reason}{subject} {tail}", **common)
+        401: "the token was refused{subject}; check the API key, secret or token",
+        403: "permission denied{subject}",
+        404: "not found{subject}",
+    }.get(status, "request refused{subject}")
+    return cls(f"{where}: {reason.format(subject=subject)} {tail}", **common)

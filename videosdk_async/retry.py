@@ -242,7 +242,8 @@ class RetryPolicy:
                         "not retrying %s %s: %s", request.method, request.url.path, decision.reason
                     )
                 if error is not None:
-                    if decision.deadline:
+                    left = ctx.remaining()
+                    if decision.deadline or (left is not None and left <= 0):
                         raise ctx.deadline_exceeded(request) from error
                     raise error
                 assert response is not None

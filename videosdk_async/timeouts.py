@@ -24,6 +24,12 @@ class TimeoutPolicy:
     the call raises :class:`~videosdk_async.DeadlineExceededError` naming the deadline, the
     attempts made and the last failure.
 
+    ``queue`` bounds the wait for one of the client's ``max_concurrency`` slots, which comes
+    before the deadline starts. None (the default) waits for a slot however long the backlog
+    is, so a gather of thousands of calls completes; set it where a caller must answer in time
+    (a web handler): ``TimeoutPolicy(deadline=10, queue=2)`` raises
+    :class:`~videosdk_async.QueueTimeoutError` after 2 s in the queue.
+
     ``clock`` (monotonic seconds) is injectable so tests can drive time; the deadline is also
     enforced on the event loop's own clock, so nothing can outlast it.
     """
@@ -36,6 +42,7 @@ class TimeoutPolicy:
         read: float = READ_TIMEOUT,
         write: float = WRITE_TIMEOUT,
         pool: float = POOL_TIMEOUT,
+        queue: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         for name, value in (("connect", connect), ("read", read), ("write", write), ("pool", pool)):
@@ -43,6 +50,9 @@ class TimeoutPolicy:
                 raise ConfigurationError(f"{name} timeout must be positive, got {value}")
         if deadline is not None and deadline <= 0:
             raise ConfigurationError(f"deadline must be positive, got {deadline}")
+        if queue is not None and queue <= 0:
+            raise ConfigurationError(f"queue timeout must be positive, got {queue}")
+        self.queue = queue
         self.deadline = deadline
         self.attempt = httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
         self.clock = clock
@@ -73,5 +83,5 @@ class TimeoutPolicy:
         t = self.attempt
         return (
             f"TimeoutPolicy(deadline={self.deadline}, connect={t.connect}, read={t.read}, "
-            f"write={t.write}, pool={t.pool})"
+            f"write={t.write}, pool={t.pool}, queue={self.queue})"
         )

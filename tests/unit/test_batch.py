@@ -14,6 +14,7 @@ import pytest
 from sdk_fakes import FakeClock, job_json, make_client
 
 from videosdk_async import (
+    APIConnectionError,
     AsyncEncoderClient,
     DeleteOutcome,
     DeleteReport,
@@ -230,9 +231,40 @@ def test_delete_queued_never_skips_across_shifting_pages() -> None:
     assert set(api.deletes) == queued
     assert all(s == "processing" for s in api.jobs.values())
     assert report.ok
-    # Every page once: the first, then the last down to the second.
+    # Every page once: the first, then the last down to the second, and page 1 once more to
+    # check that nothing new appeared in front of the walk.
     last = math.ceil(2000 / 7)
-    assert api.page_fetches == [1, *range(last, 1, -1)]
+    assert api.page_fetches == [1, *range(last, 1, -1), 1]
+
+
+def test_delete_queued_never_skips_in_a_newest_first_listing_that_grows() -> None:
+    """Jobs created in front of the walk push older ones onto pages it already visited."""
+    api = FakeJobsAPI(["queued"] * 100)
+    api.jobs = dict(reversed(list(api.jobs.items())))  # newest first
+    original = set(api.jobs)
+    real_answer = api.answer
+    created = 0
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal created
+        if request.method == "GET" and "page=5" in str(request.url) and created < 3:
+            for _ in range(3):  # three new jobs land on page 1 mid-walk
+                job_id = f"{10_000 + created:024x}"
+                created += 1
+                api.jobs = {job_id: "queued", **api.jobs}
+                api.created[job_id] = EPOCH + timedelta(days=1)
+        return real_answer(request)
+
+    api.answer = answer  # type: ignore[method-assign]
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock()) as client:
+            return await client.jobs.delete_queued(per_page=10, concurrency=1)
+
+    report = anyio.run(scenario)
+    assert original <= set(report.deleted)  # no job that existed before the run was skipped
+    assert report.ok
+    assert api.page_fetches.count(1) >= 2
 
 
 def test_delete_queued_filters_limits_and_dry_runs() -> None:
@@ -358,3 +390,31 @@ def test_wait_validates_before_polling() -> None:
                 await client.jobs.wait("a b")
 
     anyio.run(scenario)
+
+
+def test_unreadable_success_is_deleted_and_undecodable_body_is_failed_not_lost() -> None:
+    """A 204 (or any 2xx body that is not a job) is a delete that worked; a body httpx cannot
+    decode is a typed failure of that id, and the rest of the batch goes on."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        job_id = request.url.path.rsplit("/", 1)[-1]
+        if job_id == "no-content":
+            return httpx.Response(204)
+        if job_id == "message":
+            return httpx.Response(200, json={"message": "Job deleted"})
+        if job_id == "garbled":
+            return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=b"not gzip")
+        return httpx.Response(200, json=job_json(job_id))
+
+    async def scenario() -> DeleteReport:
+        async with make_client(handler, FakeClock()) as client:
+            return await client.jobs.delete_many(["ok", "no-content", "message", "garbled"])
+
+    report = anyio.run(scenario)
+    assert report.complete
+    assert report.deleted == ["ok", "no-content", "message"]
+    assert report["no-content"].job is None
+    garbled = report["garbled"]
+    assert garbled.outcome is DeleteOutcome.FAILED
+    assert isinstance(garbled.error, APIConnectionError)
+    assert "the response body could not be decoded" in str(garbled.error)

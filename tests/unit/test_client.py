@@ -461,3 +461,10 @@ async def test_with_options_keeps_user_middleware_unless_replaced(
         await client.with_options(middleware=[]).jobs.get(JOB_ID)
 
     assert calls == [JOB_PATH]
+
+
+def test_credentials_in_the_base_url_are_refused() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        AsyncEncoderClient("tok", base_url="https://user:hunter2@api.videosdk.live")
+    assert "hunter2" not in str(caught.value)
+    assert "must not carry credentials" in str(caught.value)

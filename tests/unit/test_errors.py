@@ -70,7 +70,11 @@ def job_body(status: str = "queued", job_id: str = JOB_ID) -> dict[str, Any]:
     ("status", "cls", "reason"),
     [
         (400, BadRequestError, "request refused"),
-        (401, AuthenticationError, "the token was refused; check the API key, secret or token"),
+        (
+            401,
+            AuthenticationError,
+            "the token was refused{job}; check the API key, secret or token",
+        ),
         (403, PermissionDeniedError, "permission denied"),
         (409, ConflictError, "request refused"),
         (418, APIStatusError, "request refused"),
@@ -95,7 +99,12 @@ async def test_get_status_maps_to_typed_error_naming_the_job(
 
     err = info.value
     assert type(err) is cls
-    assert str(err) == f"GET {JOB_PATH}: {reason} for job {JOB_ID} (HTTP {status}: Nope)"
+    described = (
+        reason.format(job=f" for job {JOB_ID}")
+        if "{job}" in reason
+        else (f"{reason} for job {JOB_ID}")
+    )
+    assert str(err) == f"GET {JOB_PATH}: {described} (HTTP {status}: Nope)"
     assert (err.status_code, err.body, err.server_message) == (status, {"message": "Nope"}, "Nope")
     assert (err.method, err.job_id, err.attempts) == ("GET", JOB_ID, 1)
     assert err.url == f"https://api.videosdk.live{JOB_PATH}"
@@ -574,3 +583,22 @@ async def test_2xx_snippet_shows_the_raw_body(
 
     assert info.value.snippet == snippet
     assert str(info.value).endswith(f"; body starts: {snippet}")
+
+
+async def test_an_echoed_opaque_token_is_masked_wherever_it_appears() -> None:
+    """An opaque token has no shape to recognise: the exact value sent is masked."""
+    token = "vsdk_live_9f8e7d6c5b4a"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        echoed = request.headers["Authorization"]
+        return httpx.Response(403, json={"message": f"credentials {echoed} rejected"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with AsyncEncoderClient(token, http_client=http, retry=None) as client:
+        with pytest.raises(PermissionDeniedError) as caught:
+            await client.jobs.get("abc")
+    await http.aclose()
+    assert token not in str(caught.value)
+    assert token not in repr(caught.value)
+    assert token not in (caught.value.server_message or "")
+    assert "credentials [redacted] rejected" in str(caught.value)

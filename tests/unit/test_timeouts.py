@@ -15,6 +15,7 @@ from videosdk_async import (
     CallContext,
     ConfigurationError,
     DeadlineExceededError,
+    QueueTimeoutError,
     TimeoutPolicy,
     VideoSDKError,
 )
@@ -141,3 +142,55 @@ def test_no_failure_sequence_outlasts_the_deadline(
 
     anyio.run(scenario)
     assert clock.now - start <= deadline + 1e-6
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_queue_timeout_bounds_the_wait_for_a_slot(backend: str) -> None:
+    """With every slot busy, a call waits at most TimeoutPolicy.queue and sends nothing."""
+    sent: list[str] = []
+
+    async def scenario() -> None:
+        release = anyio.Event()
+
+        async def handler(request: httpx.Request) -> httpx.Response:
+            sent.append(request.url.path)
+            await release.wait()
+            return httpx.Response(200, json=job_json())
+
+        clock = FakeClock()
+        client = make_client(handler, clock, max_concurrency=1)
+        client = client.with_options(timeout=TimeoutPolicy(30, queue=0.05))
+        async with anyio.create_task_group() as group:
+            group.start_soon(client.jobs.get, "first")
+            await anyio.wait_all_tasks_blocked()
+            with pytest.raises(QueueTimeoutError) as caught:
+                await client.jobs.get("second")
+            release.set()
+        assert caught.value.attempts == 0
+        assert str(caught.value) == (
+            "GET /v1/encoder/jobs/second (job second): not sent; waited 0.05s for one of the "
+            "client's 1 slots, all busy (raise max_concurrency or the queue timeout, or send "
+            "less at once)"
+        )
+
+    anyio.run(scenario, backend=backend)
+    assert sent == ["/v1/encoder/jobs/first"]
+
+
+def test_a_post_cut_short_by_the_deadline_reports_the_deadline() -> None:
+    clock = FakeClock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        clock.advance(request.extensions["timeout"]["read"])
+        raise httpx.ReadTimeout("slow", request=request)
+
+    async def scenario() -> None:
+        async with make_client(handler, clock, deadline=5.0) as client:
+            with pytest.raises(DeadlineExceededError) as caught:
+                await client.jobs.create(
+                    video_id="v", presets=[{"resolutions": ["360"], "format": "hls"}]
+                )
+        assert caught.value.attempts == 1
+        assert caught.value.last_failure == "ReadTimeout"
+
+    anyio.run(scenario)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from .._http import one_line
 from ..errors import ConfigurationError, InvalidRequestError, VideoSDKError
 
 EXIT_OK = 0
@@ -52,11 +53,6 @@ def exit_code_for(exc: BaseException) -> int:
     if isinstance(exc, (ConfigurationError, InvalidRequestError)):
         return EXIT_USAGE
     return EXIT_FAILED
-
-
-def one_line(message: str) -> str:
-    """Collapse whitespace so the message is a single line."""
-    return " ".join(message.split())
 
 
 def report(message: str, stream: TextIO | None = None) -> None:

@@ -7,11 +7,12 @@ that into a usage error (exit 2) before any request is sent.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from .._time import as_utc
 from ..models import PresetSpec, ThumbnailSpec
 
 
@@ -79,4 +80,4 @@ def parse_timestamp(raw: str) -> datetime:
         raise ValueError(
             f"{raw!r} is not an ISO-8601 datetime (e.g. 2024-05-01T12:00:00Z)"
         ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return as_utc(moment)

@@ -31,9 +31,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .._http import one_line
 from ..batch import DeleteOutcome, DeleteReport, DeleteResult, ProgressCallback
 from ..models import EncodingJob, JobStatus, Preset, Thumbnail
-from .errors import one_line
 
 _STATUS_STYLE = {
     JobStatus.QUEUED: "yellow",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr
 from pydantic.alias_generators import to_camel
+
+from .._time import as_utc
 
 
 class OpenEnum(str, Enum):
@@ -39,12 +41,7 @@ class OpenEnum(str, Enum):
         return str(self.value)
 
 
-def _aware(value: datetime) -> datetime:
-    # The API writes UTC ("...Z"); a timestamp without an offset is taken as UTC, never local.
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_aware)]
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 """A timezone-aware datetime; naive input is read as UTC."""
 
 

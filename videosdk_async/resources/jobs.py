@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import random
 import time
 from collections.abc import (
@@ -288,6 +287,3 @@ class JobsResource:
                 )
             await sleep(delay)
             interval = min(interval * 1.5, max_poll_interval)
-
-
-_ = builtins  # `list` is a method name here; builtins.list stays reachable for annotations
