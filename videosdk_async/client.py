@@ -21,6 +21,7 @@ from ._constants import (
     ENV_BASE_URL,
     ENV_SECRET,
     ENV_TOKEN,
+    MAX_BORROWED_CONCURRENCY,
     MAX_CONCURRENCY,
     POOL_MAX_CONNECTIONS,
     POOL_MAX_KEEPALIVE,
@@ -123,7 +124,8 @@ def _resolve_base_url(base_url: str | None, allow_insecure_http: bool) -> str:
     if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
         raise ConfigurationError(
             f"base_url {raw!r} is plain http to a non-loopback host: tokens would travel in "
-            "clear text. Use https, or pass allow_insecure_http=True if you really mean it"
+            "clear text. Use https, or opt in with allow_insecure_http=True "
+            "(--allow-insecure-http on the command line) if you really mean it"
         )
     return raw.rstrip("/")
 
@@ -213,10 +215,12 @@ class AsyncEncoderClient:
         resolved_url = _resolve_base_url(base_url, allow_insecure_http)
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
             raise ConfigurationError(f"max_concurrency must be an int, got {max_concurrency!r}")
-        if not 1 <= max_concurrency <= (POOL_MAX_CONNECTIONS if http_client is None else 10_000):
+        # Our own pool has POOL_MAX_CONNECTIONS; a borrowed pool is the caller's to size.
+        ceiling = POOL_MAX_CONNECTIONS if http_client is None else MAX_BORROWED_CONCURRENCY
+        if not 1 <= max_concurrency <= ceiling:
+            where = "the pool size" if http_client is None else "the limit for a borrowed pool"
             raise ConfigurationError(
-                f"max_concurrency must be between 1 and the pool size "
-                f"({POOL_MAX_CONNECTIONS}), got {max_concurrency}"
+                f"max_concurrency must be between 1 and {where} ({ceiling}), got {max_concurrency}"
             )
         configure_from_env()
         owns = http_client is None

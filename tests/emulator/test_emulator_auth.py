@@ -1,4 +1,4 @@
-"""Authentication: bare or Bearer JWTs, the fixed token, and every way to get a 401."""
+"""Authentication: bare JWTs, the fixed token, and every way to get a 401 (Bearer included)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ async def status_with(emu: Emulator, header: str | None) -> tuple[int, dict[str,
 async def test_valid_credentials(emu: Emulator) -> None:
     token = emu.mint_token()
     assert (await status_with(emu, token))[0] == 200
-    assert (await status_with(emu, f"Bearer {token}"))[0] == 200
+    refused = await status_with(emu, f"Bearer {token}")
+    assert refused == (401, {"message": refused[1]["message"]})
+    assert "without a 'Bearer' prefix" in refused[1]["message"]
     assert (await status_with(emu, emu.token))[0] == 200
     no_exp = jwt.encode({"apikey": emu.api_key}, emu.secret, algorithm="HS256")
     assert (await status_with(emu, no_exp))[0] == 200
@@ -36,7 +38,7 @@ async def test_valid_credentials(emu: Emulator) -> None:
     [
         (lambda e: None, "Missing Authorization"),
         (lambda e: "", "Missing Authorization"),
-        (lambda e: "Bearer ", "Missing"),
+        (lambda e: "Bearer ", "without a 'Bearer' prefix"),
         (lambda e: "garbage", "Invalid token"),
         (
             lambda e: jwt.encode(

@@ -165,6 +165,14 @@ def test_bad_configuration_exit_2(api: respx.MockRouter, args: list[str], said: 
     assert TOKEN not in result.output and SECRET not in result.output
 
 
+def test_plain_http_needs_the_explicit_opt_in() -> None:
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.get("http://example.com/v1/encoder/jobs").respond(json=page([job()]))
+        result = invoke("--base-url", "http://example.com", "--allow-insecure-http", *AUTH, "list")
+    assert result.exit_code == 0, result.output
+    assert route.calls.last.request.headers["authorization"] == TOKEN
+
+
 def test_half_a_key_pair_is_completed_from_the_environment(
     api: respx.MockRouter, clean_env: pytest.MonkeyPatch
 ) -> None:

@@ -130,13 +130,26 @@ def _root(
             "--secret", show_default=False, help=f"Secret for --api-key (env {ENV_SECRET})."
         ),
     ] = None,
+    allow_insecure_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-insecure-http",
+            help="Allow a plain http:// base URL to a non-loopback host (tokens in clear text).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Connection settings shared by every command."""
-    ctx.obj = Settings(base_url=base_url, token=token, api_key=api_key, secret=secret)
+    ctx.obj = Settings(
+        base_url=base_url,
+        token=token,
+        api_key=api_key,
+        secret=secret,
+        allow_insecure_http=allow_insecure_http,
+    )
 
 
 app.command("list")(jobs.list_jobs)

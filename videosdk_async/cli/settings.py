@@ -29,6 +29,7 @@ class Settings:
     token: str | None = None
     api_key: str | None = None
     secret: str | None = None
+    allow_insecure_http: bool = False
 
     def __repr__(self) -> str:  # never show credentials, even in a debugger
         return f"Settings(base_url={self.base_url!r}, credentials=<hidden>)"
@@ -51,7 +52,13 @@ class Settings:
                 f"no credentials: pass --token, or --api-key and --secret, or set {ENV_TOKEN}, "
                 f"or {ENV_API_KEY} and {ENV_SECRET}"
             )
-        return AsyncEncoderClient(token, api_key=api_key, secret=secret, base_url=self.base_url)
+        return AsyncEncoderClient(
+            token,
+            api_key=api_key,
+            secret=secret,
+            base_url=self.base_url,
+            allow_insecure_http=self.allow_insecure_http,
+        )
 
 
 def _env_credentials() -> bool:

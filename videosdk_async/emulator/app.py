@@ -37,6 +37,9 @@ class _TooLarge(Exception):
     pass
 
 
+__all__ = ["build_app"]  # the route handlers below are internal: build_app wires them
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> JSONResponse:
     """A JSON response."""
     return JSONResponse(body, status_code=status, headers=headers)

@@ -1,4 +1,4 @@
-"""Authentication like the service: a bare JWT (or ``Bearer`` JWT) or a fixed token."""
+"""Authentication like the service: a bare JWT or a fixed token (``Bearer`` is refused)."""
 
 from __future__ import annotations
 
@@ -51,10 +51,9 @@ class Authenticator:
         if header is None or not header.strip():
             raise AuthError("Missing Authorization header")
         token = header.strip()
-        if token[:7].lower() == "bearer ":
-            token = token[7:].strip()
-        if not token or token.lower() == "bearer":
-            raise AuthError("Missing token in Authorization header")
+        if token.lower().startswith("bearer"):
+            # The API takes the bare token; accepting "Bearer" here would hide a client bug.
+            raise AuthError("Send the bare token in Authorization, without a 'Bearer' prefix")
         if self.token and hmac.compare_digest(token.encode(), self.token.encode()):
             return
         with self._lock:
