@@ -33,6 +33,17 @@ def one_line(text: str, limit: int | None = None) -> str:
     return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def call_label(request: httpx.Request, job_id: str | None) -> str:
+    """How messages name a call: ``DELETE /v1/encoder/jobs/abc (job abc)``."""
+    subject = f" (job {job_id})" if job_id else ""
+    return f"{request.method} {request.url.path}{subject}"
+
+
+def attempts_text(attempts: int) -> str:
+    """``1 attempt``, ``3 attempts``."""
+    return f"{attempts} attempt{'s' if attempts != 1 else ''}"
+
+
 def clone_request(request: httpx.Request) -> httpx.Request:
     """A copy of ``request`` with its own headers and extensions, sharing the immutable rest.
 

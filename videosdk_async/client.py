@@ -30,6 +30,7 @@ from ._constants import (
     TOKEN_LIFETIME_SECONDS,
     WRITE_TIMEOUT,
 )
+from ._http import attempts_text, call_label
 from .auth import APIKeyAuth, AuthMiddleware, Credentials, StaticToken
 from .errors import (
     APIConnectionError,
@@ -425,8 +426,6 @@ class AsyncEncoderClient:
     def _connection_error(
         request: httpx.Request, ctx: CallContext, exc: httpx.RequestError
     ) -> APIConnectionError:
-        subject = f" (job {ctx.job_id})" if ctx.job_id else ""
-        attempts = f"{ctx.attempts} attempt{'s' if ctx.attempts != 1 else ''}"
         kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         if kind is APITimeoutError:
             what = "timed out"
@@ -436,7 +435,7 @@ class AsyncEncoderClient:
             what = "connection failed"
         detail = str(exc) or type(exc).__name__
         return kind(
-            f"{request.method} {request.url.path}{subject}: {what} after {attempts} "
+            f"{call_label(request, ctx.job_id)}: {what} after {attempts_text(ctx.attempts)} "
             f"({type(exc).__name__}: {detail})",
             method=request.method,
             url=str(request.url),
@@ -448,9 +447,8 @@ class AsyncEncoderClient:
     def _queue_timeout(
         request: httpx.Request, ctx: CallContext, queue: float, slots: float
     ) -> QueueTimeoutError:
-        subject = f" (job {ctx.job_id})" if ctx.job_id else ""
         return QueueTimeoutError(
-            f"{request.method} {request.url.path}{subject}: not sent; waited {queue:g}s for one "
+            f"{call_label(request, ctx.job_id)}: not sent; waited {queue:g}s for one "
             f"of the client's {slots:g} slots, all busy (raise max_concurrency or the queue "
             "timeout, or send less at once)",
             method=request.method,
@@ -485,12 +483,11 @@ class AsyncEncoderClient:
             result = model.model_validate(response.json())
         except ValueError as exc:  # JSON decode errors and pydantic ValidationError alike
             reason = _first_problem(exc)
-            subject = f" (job {job_id})" if job_id else ""
             # The raw text: an empty body must not read as "null", nor a JSON null as empty.
             text = response.text
             snippet = body_snippet(text, sent_secrets(request)) if text.strip() else "(empty)"
             raise ResponseValidationError(
-                f"{request.method} {request.url.path}{subject}: the response is not a valid "
+                f"{call_label(request, job_id)}: the response is not a valid "
                 f"{model.__name__}: {reason}; body starts: {snippet}",
                 method=request.method,
                 url=str(request.url),

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from ._http import attempts_text, call_label
 from .errors import DeadlineExceededError
 
 __all__ = ["CallContext", "CallNext", "Middleware", "compose", "validate_middleware"]
@@ -93,12 +94,10 @@ class CallContext:
     def deadline_exceeded(self, request: httpx.Request) -> DeadlineExceededError:
         """The error for a call whose deadline has passed."""
         total = self.total if self.total is not None else 0.0
-        attempts = f"{self.attempts} attempt{'s' if self.attempts != 1 else ''}"
         last = f"; last failure: {self.last_failure}" if self.last_failure else ""
-        subject = f" (job {self.job_id})" if self.job_id else ""
         return DeadlineExceededError(
-            f"{request.method} {request.url.path}{subject}: deadline of {total:g}s exceeded "
-            f"after {attempts}{last}",
+            f"{call_label(request, self.job_id)}: deadline of {total:g}s exceeded "
+            f"after {attempts_text(self.attempts)}{last}",
             method=request.method,
             url=str(request.url),
             deadline=total,
