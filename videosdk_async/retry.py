@@ -237,7 +237,7 @@ class RetryPolicy:
                     )
             decision = self.decide(request, attempt, response, error, ctx.remaining())
             if not decision.retry:
-                if error is not None or response.status_code >= 400:  # type: ignore[union-attr]
+                if error is not None or (response is not None and response.status_code >= 400):
                     logger.debug(
                         "not retrying %s %s: %s", request.method, request.url.path, decision.reason
                     )
