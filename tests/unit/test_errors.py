@@ -7,9 +7,12 @@ import types
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 import respx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import videosdk_async._http as http_helpers
@@ -602,3 +605,43 @@ async def test_an_echoed_opaque_token_is_masked_wherever_it_appears() -> None:
     assert token not in repr(caught.value)
     assert token not in (caught.value.server_message or "")
     assert "credentials [redacted] rejected" in str(caught.value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    token=st.text(
+        alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='"\\'),
+        min_size=8,
+        max_size=60,
+    ),
+    before=st.text(max_size=40),
+    after=st.text(max_size=40),
+    status=st.sampled_from([400, 401, 403, 404, 409, 422, 429, 500, 503]),
+    as_json=st.booleans(),
+)
+def test_no_echo_of_the_sent_token_survives_in_any_error(
+    token: str, before: str, after: str, status: int, as_json: bool
+) -> None:
+    """Whatever a server wraps around the token it was sent, the error never shows it."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        echoed = f"{before}{request.headers['Authorization']}{after}"
+        if as_json:
+            return httpx.Response(status, json={"message": echoed})
+        return httpx.Response(status, text=echoed)
+
+    async def scenario() -> APIStatusError:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        async with AsyncEncoderClient(token, http_client=http, retry=None) as client:
+            try:
+                await client.jobs.delete("abc")
+            except APIStatusError as exc:
+                return exc
+            finally:
+                await http.aclose()
+        raise AssertionError("no error raised")
+
+    error = anyio.run(scenario)
+    assert token not in str(error)
+    assert token not in repr(error)
+    assert token not in (error.server_message or "")
