@@ -36,6 +36,19 @@ class FakeClock:
         self.now += seconds
 
 
+class Always:
+    """A MockTransport handler that answers every request the same way and counts them."""
+
+    def __init__(self, status: int, **response: object) -> None:
+        self.status = status
+        self.response = response
+        self.calls = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        return httpx.Response(self.status, **self.response)  # type: ignore[arg-type]
+
+
 def job_json(job_id: str = "60531471e32e8e4eaea094fe", status: str = "queued") -> dict[str, object]:
     """A minimal job body as the API returns it."""
     return {

@@ -9,6 +9,7 @@ import httpx
 import jwt
 import pytest
 import respx
+from core_values import API_KEY, JOB, JOB_ID, JOB_PATH, SECRET, TOKEN
 
 from videosdk_async import (
     APIKeyAuth,
@@ -19,13 +20,6 @@ from videosdk_async import (
     Credentials,
     StaticToken,
 )
-
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJhcGlrZXkiOiJzdGF0aWMta2V5In0.c3RhdGljLXNpZ25hdHVyZS12YWx1ZQ"
-API_KEY = "ak-0123456789abcdef"
-SECRET = "sk-super-secret-signing-key-0123456789abcdef"
-JOB_ID = "60531471e32e8e4eaea094fe"
-JOB_PATH = f"/v1/encoder/jobs/{JOB_ID}"
-JOB = {"id": JOB_ID, "status": "queued"}
 
 
 class FakeClock:

@@ -11,6 +11,7 @@ import anyio
 import httpx
 import pytest
 import respx
+from core_values import JOB_ID, JOB_PATH, SECRET, TOKEN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -38,10 +39,6 @@ from videosdk_async import (
     VideoSDKError,
 )
 
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJhcGlrZXkiOiJzdGF0aWMta2V5In0.c3RhdGljLXNpZ25hdHVyZS12YWx1ZQ"
-SECRET = "sk-super-secret-signing-key-0123456789abcdef"
-JOB_ID = "60531471e32e8e4eaea094fe"
-JOB_PATH = f"/v1/encoder/jobs/{JOB_ID}"
 # What a server echoing the caller's token would put in a body.
 ECHOED_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJhcGlrZXkiOiJlY2hvIn0.ZWNoby1zaWduYXR1cmUtdmFsdWUtMTIz"
 

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from core_values import JOB_ID, TOKEN
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,10 +27,8 @@ from videosdk_async import (
     ThumbnailSpec,
 )
 
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJhcGlrZXkiOiJzdGF0aWMta2V5In0.c3RhdGljLXNpZ25hdHVyZS12YWx1ZQ"
 BASE = "https://api.videosdk.live"
 JOBS = "/v1/encoder/jobs"
-JOB_ID = "60531471e32e8e4eaea094fe"
 VIDEO_ID = "6053115ebba24b4d700c8c49"
 PRESET = {"resolutions": ["240", "360", "480"], "format": "hls"}
 

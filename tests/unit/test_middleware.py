@@ -8,7 +8,7 @@ import anyio
 import httpx
 import jwt
 import pytest
-from sdk_fakes import TOKEN, FakeClock, job_json, make_client
+from sdk_fakes import TOKEN, Always, FakeClock, job_json, make_client
 
 from videosdk_async import (
     APIKeyAuth,
@@ -185,12 +185,7 @@ def test_minted_token_renews_once_on_401() -> None:
 
 def test_fixed_token_401_is_final() -> None:
     clock = FakeClock()
-    calls = 0
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(401, json={"message": "invalid token"})
+    handler = Always(401, json={"message": "invalid token"})
 
     async def scenario() -> None:
         async with make_client(handler, clock) as client:
@@ -199,7 +194,7 @@ def test_fixed_token_401_is_final() -> None:
         assert TOKEN not in str(caught.value)
 
     anyio.run(scenario)
-    assert calls == 1
+    assert handler.calls == 1
 
 
 def test_concurrent_401s_mint_once() -> None:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sdk_fakes import JOBS, FakeClock, job_json, make_client
+from sdk_fakes import JOBS, Always, FakeClock, job_json, make_client
 
 from videosdk_async import (
     APITimeoutError,
@@ -271,12 +271,7 @@ def test_429_retry_after_is_honoured(backend: str) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_429_asking_past_the_deadline_raises_at_once(backend: str) -> None:
     clock = FakeClock()
-    calls = 0
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(429, headers={"Retry-After": "45"}, json={"message": "slow down"})
+    handler = Always(429, headers={"Retry-After": "45"}, json={"message": "slow down"})
 
     async def scenario() -> None:
         async with make_client(handler, clock, deadline=10.0) as client:
@@ -284,7 +279,7 @@ def test_429_asking_past_the_deadline_raises_at_once(backend: str) -> None:
                 await client.jobs.get("abc")
         assert caught.value.retry_after == 45.0
         assert caught.value.attempts == 1
-        assert calls == 1
+        assert handler.calls == 1
         assert clock.sleeps == []
         assert "wait 45s" in str(caught.value)
 
@@ -342,12 +337,7 @@ def test_connect_error_on_post_is_retried(backend: str) -> None:
 
 def test_400_is_not_retried() -> None:
     clock = FakeClock()
-    calls = 0
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(400, json={"message": "bad"})
+    handler = Always(400, json={"message": "bad"})
 
     async def scenario() -> None:
         async with make_client(handler, clock) as client:
@@ -355,17 +345,12 @@ def test_400_is_not_retried() -> None:
                 await client.jobs.get("abc")
 
     anyio.run(scenario)
-    assert calls == 1
+    assert handler.calls == 1
 
 
 def test_budget_exhaustion_through_the_client() -> None:
     clock = FakeClock()
-    calls = 0
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(503)
+    handler = Always(503)
 
     async def scenario() -> None:
         async with make_client(handler, clock, budget=True) as client:
@@ -377,4 +362,4 @@ def test_budget_exhaustion_through_the_client() -> None:
 
     anyio.run(scenario)
     # Without a budget this would be 600 attempts.
-    assert calls <= 200 + 20 + 10 + 1
+    assert handler.calls <= 200 + 20 + 10 + 1
