@@ -37,13 +37,11 @@ from .errors import (
     APITimeoutError,
     ClientStateError,
     ConfigurationError,
-    JobGoneError,
     QueueTimeoutError,
     ResponseValidationError,
     VideoSDKError,
     body_snippet,
     error_from_response,
-    parse_body,
     sent_secrets,
 )
 from .logs import LoggingMiddleware, configure_from_env
@@ -149,8 +147,8 @@ class _Shared:
         self.credentials = credentials
         self.max_concurrency = max_concurrency
         self.closed = False
-        self.loop: anyio.lowlevel.EventLoopToken | None = None
-        self.limiter: anyio.CapacityLimiter | None = None
+        # Bound on first use: the event loop, and the in-flight limiter that belongs to it.
+        self.bound: tuple[anyio.lowlevel.EventLoopToken, anyio.CapacityLimiter] | None = None
 
     def check_usable(self) -> anyio.CapacityLimiter:
         """Raise unless the client is open and on its own event loop; return the limiter."""
@@ -160,15 +158,14 @@ class _Shared:
                 "its `async with` block"
             )
         token = anyio.lowlevel.current_token()
-        if self.limiter is None or self.loop is None:
-            self.loop = token
-            self.limiter = anyio.CapacityLimiter(self.max_concurrency)
-        elif token != self.loop:
+        if self.bound is None:
+            self.bound = (token, anyio.CapacityLimiter(self.max_concurrency))
+        elif token != self.bound[0]:
             raise ClientStateError(
                 "this AsyncEncoderClient was opened on another event loop; create one client "
                 "per event loop (e.g. in your app's lifespan), not one shared across loops"
             )
-        return self.limiter
+        return self.bound[1]
 
 
 class AsyncEncoderClient:
@@ -412,15 +409,12 @@ class AsyncEncoderClient:
         response.extensions["videosdk_async.elapsed"] = time.perf_counter() - started
         if response.is_success:
             return response
-        if (
-            job_id is not None
-            and method == "DELETE"
-            and response.status_code == 404
-            and ctx.attempts > 1
-            and ctx.may_have_applied
-        ):
-            raise self._gone(response, ctx, job_id)
-        raise error_from_response(response, job_id=job_id, attempts=ctx.attempts)
+        raise error_from_response(
+            response,
+            job_id=job_id,
+            attempts=ctx.attempts,
+            lost_response=ctx.last_failure if ctx.may_have_applied else None,
+        )
 
     @staticmethod
     def _connection_error(
@@ -455,24 +449,6 @@ class AsyncEncoderClient:
             url=str(request.url),
             job_id=ctx.job_id,
             attempts=0,
-        )
-
-    @staticmethod
-    def _gone(response: httpx.Response, ctx: CallContext, job_id: str) -> JobGoneError:
-        request = response.request
-        body = parse_body(response)
-        return JobGoneError(
-            f"{request.method} {request.url.path}: job {job_id} was not found on attempt "
-            f"{ctx.attempts}, after an earlier attempt failed ({ctx.last_failure}) once the "
-            "request may have reached the server; the delete most likely took effect",
-            status_code=404,
-            body=body,
-            server_message=None,
-            method=request.method,
-            url=str(request.url),
-            job_id=job_id,
-            attempts=ctx.attempts,
-            headers=response.headers,
         )
 
     def parse(self, response: httpx.Response, model: type[M], *, job_id: str | None = None) -> M:

@@ -330,8 +330,14 @@ def error_from_response(
     *,
     job_id: str | None = None,
     attempts: int = 1,
+    lost_response: str | None = None,
 ) -> APIStatusError:
-    """Map a non-2xx response to the most specific typed error, with a one-line message."""
+    """Map a non-2xx response to the most specific typed error, with a one-line message.
+
+    ``lost_response`` names an earlier attempt's failure after which the request may have
+    reached the server (``ReadTimeout``, ``HTTP 502``...): a 404 to a retried delete is then
+    :class:`JobGoneError`, not a plain "not found".
+    """
     request = response.request
     method, path = request.method, request.url.path
     status = response.status_code
@@ -358,6 +364,13 @@ def error_from_response(
         )
         return JobNotDeletableError(message, job_status=job_status, **common)
     if job_id is not None and status == 404:
+        if method == "DELETE" and lost_response is not None:
+            return JobGoneError(
+                f"{where}: job {job_id} was not found on attempt {attempts}, after an earlier "
+                f"attempt failed ({lost_response}) once the request may have reached the "
+                f"server; the delete most likely took effect {tail}",
+                **common,
+            )
         return JobNotFoundError(f"{where}: job {job_id} was not found {tail}", **common)
     if status == 429:
         retry_after = parse_retry_after(response.headers)

@@ -50,7 +50,7 @@ class CallContext:
         self.clock: Callable[[], float] = time.monotonic
         self.deadline: float | None = None
         self.total: float | None = None
-        self.attempt_timeout: httpx.Timeout | None = None
+        self.attempt_timeout: dict[str, float | None] | None = None
         self.attempts = 0
         self.last_failure: str | None = None
         # True once an attempt failed after its bytes may have reached the server.
@@ -81,12 +81,9 @@ class CallContext:
 
     def timeout_for_attempt(self) -> dict[str, float | None] | None:
         """httpx's per-attempt timeouts, each cut to the time left before the deadline."""
-        base = self.attempt_timeout
-        if base is None:
-            return None
+        parts = self.attempt_timeout
         left = self.remaining()
-        parts = {"connect": base.connect, "read": base.read, "write": base.write, "pool": base.pool}
-        if left is None:
+        if parts is None or left is None:
             return parts
         left = max(left, 0.0)
         return {k: left if v is None else min(v, left) for k, v in parts.items()}

@@ -55,6 +55,7 @@ class TimeoutPolicy:
         self.queue = queue
         self.deadline = deadline
         self.attempt = httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
+        self._attempt_parts = self.attempt.as_dict()  # built once, not per call
         self.clock = clock
 
     @classmethod
@@ -70,7 +71,7 @@ class TimeoutPolicy:
         """Run the rest of the chain under this call's deadline."""
         ctx = CallContext.of(request)
         ctx.clock = self.clock
-        ctx.attempt_timeout = self.attempt
+        ctx.attempt_timeout = self._attempt_parts
         if self.deadline is None:
             return await call_next(request)
         ctx.total = self.deadline
