@@ -41,6 +41,7 @@ from .errors import (
     ResponseValidationError,
     VideoSDKError,
     body_snippet,
+    describe_problems,
     error_from_response,
     sent_secrets,
 )
@@ -458,7 +459,7 @@ class AsyncEncoderClient:
         try:
             result = model.model_validate(response.json())
         except ValueError as exc:  # JSON decode errors and pydantic ValidationError alike
-            reason = _first_problem(exc)
+            reason = describe_problems(exc, limit=1)
             # The raw text: an empty body must not read as "null", nor a JSON null as empty.
             text = response.text
             snippet = body_snippet(text, sent_secrets(request)) if text.strip() else "(empty)"
@@ -481,15 +482,3 @@ class AsyncEncoderClient:
             elapsed=float(response.extensions.get("videosdk_async.elapsed", 0.0)),
         )
         return result
-
-
-def _first_problem(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        problems = errors()
-        if problems:
-            first = problems[0]
-            where = ".".join(str(part) for part in first.get("loc", ())) or "body"
-            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-            return f"{where}: {first.get('msg', 'invalid')}{more}"
-    return "body is not JSON"

@@ -265,6 +265,31 @@ _STATED_STATUS = re.compile(
 _ENVELOPE_STATUS = frozenset({"error", "fail", "failure", "ok", "success"})
 
 
+def describe_problems(exc: ValueError, *, limit: int | None = None, where: bool = True) -> str:
+    """A pydantic ValidationError as ``loc: reason; loc: reason``, for one-line messages.
+
+    ``limit`` keeps the first problems and counts the rest; ``where=False`` drops locations.
+    Anything that is not a ValidationError (a JSON decode error) reads "body is not JSON".
+    """
+    errors = getattr(exc, "errors", None)
+    problems = errors() if callable(errors) else []
+    if not problems:
+        return "body is not JSON"
+    shown = problems if limit is None else problems[:limit]
+
+    def one(problem: dict[str, Any]) -> str:
+        # pydantic prefixes our own ValueError messages with "Value error, ": the reason counts.
+        reason = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
+        if not where:
+            return reason
+        loc = ".".join(str(part) for part in problem.get("loc", ())) or "body"
+        return f"{loc}: {reason}"
+
+    parts = [one(p) for p in shown]
+    more = f" (+{len(problems) - len(shown)} more)" if len(problems) > len(shown) else ""
+    return "; ".join(parts) + more
+
+
 def parse_body(response: httpx.Response) -> Any:
     """The body as JSON when it is JSON, else as text; None when empty."""
     text = response.text

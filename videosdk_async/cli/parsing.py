@@ -13,12 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._time import as_utc
+from ..errors import describe_problems
 from ..models import PresetSpec, ThumbnailSpec
-
-
-def _problems(exc: ValidationError) -> str:
-    # pydantic prefixes custom messages with "Value error, "; users need only the reason.
-    return "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
 
 
 def _split_list(raw: str) -> list[str]:
@@ -33,7 +29,7 @@ def parse_preset(raw: str) -> PresetSpec:
     try:
         return PresetSpec(resolutions=_split_list(resolutions), format=fmt.strip().lower())
     except ValidationError as exc:
-        raise ValueError(f"preset {raw!r}: {_problems(exc)}") from None
+        raise ValueError(f"preset {raw!r}: {describe_problems(exc, where=False)}") from None
 
 
 def parse_thumbnail(raw: str) -> ThumbnailSpec:
@@ -55,7 +51,7 @@ def parse_thumbnail(raw: str) -> ThumbnailSpec:
     try:
         return ThumbnailSpec.model_validate(fields)
     except ValidationError as exc:
-        raise ValueError(f"thumbnail {raw!r}: {_problems(exc)}") from None
+        raise ValueError(f"thumbnail {raw!r}: {describe_problems(exc, where=False)}") from None
 
 
 def parse_user_data(raw: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from ..errors import (
     RateLimitError,
     ServerError,
     WaitTimeoutError,
+    describe_problems,
 )
 from ..models import EncodingJob, JobCreate, JobPage, JobStatus, PresetSpec, ThumbnailSpec
 
@@ -38,13 +39,6 @@ if TYPE_CHECKING:
 __all__ = ["JobsResource"]
 
 _PATH = "/v1/encoder/jobs"
-
-
-def _invalid(what: str, exc: ValidationError) -> InvalidRequestError:
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-    )
-    return InvalidRequestError(f"invalid {what}: {problems}")
 
 
 def _check_paging(page: int, per_page: int) -> None:
@@ -98,7 +92,7 @@ class JobsResource:
                 else JobCreate.model_validate(request if request is not None else given)
             )
         except ValidationError as exc:
-            raise _invalid("create request", exc) from None
+            raise InvalidRequestError(f"invalid create request: {describe_problems(exc)}") from None
         response = await self._client.request("POST", _PATH, json=body.to_json())
         return self._client.parse(response, EncodingJob)
 
