@@ -11,7 +11,7 @@ import inspect
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 
@@ -63,6 +63,8 @@ class DeleteResult:
             detail = f" ({self.error})"
         return f"{self.job_id}: {self.outcome.value.replace('_', ' ')}{detail}"
 
+
+T = TypeVar("T")
 
 ProgressCallback = Callable[[DeleteResult], Awaitable[None] | None]
 """Called with each result as it arrives; sync or async."""
@@ -171,9 +173,10 @@ async def _as_async(source: Iterable[str] | AsyncIterable[str]) -> AsyncIterator
             yield item
 
 
-async def _notify(callback: ProgressCallback | None, result: DeleteResult) -> None:
+async def notify(callback: Callable[[T], Awaitable[None] | None] | None, value: T) -> None:
+    """Call a user's sync or async callback (progress, updates) with ``value``."""
     if callback is not None:
-        outcome = callback(result)
+        outcome = callback(value)
         if inspect.isawaitable(outcome):
             await outcome
 
@@ -207,7 +210,7 @@ async def run_deletes(
             else:
                 result = await _classify(jobs, job_id)
             report._record(result)
-            await _notify(on_progress, result)
+            await notify(on_progress, result)
 
     async with anyio.create_task_group() as group:
         for _ in range(concurrency):

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from .._constants import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .._ids import validate_id
-from ..batch import DeleteReport, ProgressCallback, queued_job_ids, run_deletes
+from ..batch import DeleteReport, ProgressCallback, notify, queued_job_ids, run_deletes
 from ..errors import (
     APIConnectionError,
     InvalidRequestError,
@@ -259,10 +259,8 @@ class JobsResource:
                     last_error = exc
                 else:
                     last_error = None
-                    if on_update is not None and (last is None or job.status != last.status):
-                        outcome = on_update(job)
-                        if outcome is not None:
-                            await outcome
+                    if last is None or job.status != last.status:
+                        await notify(on_update, job)
                     last = job
                     if job.is_terminal:
                         if raise_on_failure and job.status is JobStatus.FAILED:
