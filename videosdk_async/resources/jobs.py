@@ -41,12 +41,17 @@ __all__ = ["JobsResource"]
 _PATH = "/v1/encoder/jobs"
 
 
+def _check_int(name: str, value: object, low: int, high: int | None = None) -> None:
+    """Refuse, before any I/O, an argument that is not an int in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InvalidRequestError(f"{name} must be an int >= {low}, got {value!r}")
+    if high is not None and value > high:
+        raise InvalidRequestError(f"{name} must be at most {high}, got {value}")
+
+
 def _check_paging(page: int, per_page: int) -> None:
-    for name, value, high in (("page", page, None), ("per_page", per_page, MAX_PER_PAGE)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidRequestError(f"{name} must be an int >= 1, got {value!r}")
-        if high is not None and value > high:
-            raise InvalidRequestError(f"{name} must be at most {high}, got {value}")
+    _check_int("page", page, 1)
+    _check_int("per_page", per_page, 1, MAX_PER_PAGE)
 
 
 class JobsResource:
@@ -154,8 +159,7 @@ class JobsResource:
         limit = self._client.max_concurrency
         if concurrency is None:
             return limit
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise InvalidRequestError(f"concurrency must be an int >= 1, got {concurrency!r}")
+        _check_int("concurrency", concurrency, 1)
         # More workers than the client's in-flight limit would only queue in the limiter.
         return min(concurrency, limit)
 
@@ -202,10 +206,8 @@ class JobsResource:
         (``WOULD_DELETE``) and deletes nothing.
         """
         _check_paging(1, per_page)
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
-        ):
-            raise InvalidRequestError(f"limit must be an int >= 0, got {limit!r}")
+        if limit is not None:
+            _check_int("limit", limit, 0)
         candidates = queued_job_ids(
             self, per_page=per_page, created_before=created_before, limit=limit
         )
