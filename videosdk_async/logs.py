@@ -41,27 +41,23 @@ class LoggingMiddleware:
         if not logger.isEnabledFor(logging.INFO):
             return await call_next(request)
         started = time.perf_counter()
+        outcome = "cancelled"  # what the log says if neither branch below runs
         try:
             response = await call_next(request)
+            outcome = str(response.status_code)
+            return response
         except Exception as exc:
+            outcome = type(exc).__name__
+            raise
+        finally:
             logger.info(
                 "%s %s -> %s in %.1fms (attempt %d)",
                 request.method,
                 request.url.path,
-                type(exc).__name__,
+                outcome,
                 (time.perf_counter() - started) * 1000,
                 CallContext.of(request).attempts,
             )
-            raise
-        logger.info(
-            "%s %s -> %d in %.1fms (attempt %d)",
-            request.method,
-            request.url.path,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            CallContext.of(request).attempts,
-        )
-        return response
 
     def __repr__(self) -> str:
         return "LoggingMiddleware()"

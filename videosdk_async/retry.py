@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -23,11 +22,10 @@ from ._constants import (
 )
 from ._http import clone_request, parse_retry_after
 from .errors import ConfigurationError
+from .logs import logger
 from .middleware import CallContext, CallNext
 
 __all__ = ["RetryBudget", "RetryDecision", "RetryPolicy"]
-
-logger = logging.getLogger("videosdk_async")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
 
