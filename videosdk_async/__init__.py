@@ -8,13 +8,13 @@ Usage::
         deleted = await client.jobs.delete(job.id)
 """
 
-__version__ = "0.1.0"
-
-from .auth import APIKeyAuth, AuthMiddleware, Credentials, StaticToken
+from ._version import __version__
+from .auth import APIKeyAuth, Credentials, StaticToken
 from .batch import DeleteOutcome, DeleteReport, DeleteResult
 from .client import AsyncEncoderClient
 from .errors import (
     APIConnectionError,
+    APIError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -25,26 +25,26 @@ from .errors import (
     DeadlineExceededError,
     InvalidRequestError,
     JobFailedError,
-    JobGoneError,
     JobNotDeletableError,
     JobNotFoundError,
     NotFoundError,
     PermissionDeniedError,
     QueueTimeoutError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
     UnprocessableEntityError,
     VideoSDKError,
     WaitTimeoutError,
 )
-from .logs import LoggingMiddleware
-from .middleware import CallContext, CallNext, Middleware
+from .middleware import CallNext, Middleware
 from .models import (
     EncodingJob,
     FileMeta,
     ImageFormat,
     JobCreate,
+    JobError,
     JobPage,
     JobStatus,
     Page,
@@ -65,14 +65,13 @@ from .timeouts import TimeoutPolicy
 
 __all__ = [
     "APIConnectionError",
+    "APIError",
     "APIKeyAuth",
     "APIStatusError",
     "APITimeoutError",
     "AsyncEncoderClient",
-    "AuthMiddleware",
     "AuthenticationError",
     "BadRequestError",
-    "CallContext",
     "CallNext",
     "ClientStateError",
     "ConfigurationError",
@@ -87,13 +86,12 @@ __all__ = [
     "ImageFormat",
     "InvalidRequestError",
     "JobCreate",
+    "JobError",
     "JobFailedError",
-    "JobGoneError",
     "JobNotDeletableError",
     "JobNotFoundError",
     "JobPage",
     "JobStatus",
-    "LoggingMiddleware",
     "Middleware",
     "NotFoundError",
     "Page",
@@ -105,6 +103,7 @@ __all__ = [
     "RateLimitError",
     "RawResponse",
     "Resolution",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryBudget",
     "RetryDecision",

@@ -1,47 +1,18 @@
-"""Small HTTP helpers shared by the middleware and the error mapping."""
+"""Small HTTP helpers shared by the layers and the answer mapping."""
 
 from __future__ import annotations
 
 import email.utils
-import re
+import math
 import time
 
 import httpx
 
-# A JWT (three base64url segments) or an Authorization-style "Bearer xyz" anywhere in a text.
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-# The optional quote after the word covers JSON: {"secret": "xyz"}.
-_BEARER = re.compile(r"(?i)\b(bearer|token|secret|authorization)(\"?\s*[:=]?\s*)(\"?)[^\s\",}]+")
 
-
-def redact(text: str, known: tuple[str, ...] = ()) -> str:
-    """Mask anything in ``text`` that looks like a token or secret, and every ``known`` one.
-
-    ``known`` holds exact values (the token a request carried): an opaque token has no shape
-    to recognise, so it is masked wherever it appears.
-    """
-    for secret in known:
-        if len(secret) >= 4:
-            text = text.replace(secret, "[redacted]")
-    text = _JWT.sub("[redacted-jwt]", text)
-    return _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}[redacted]", text)
-
-
-def one_line(text: str, limit: int | None = None) -> str:
-    """Collapse whitespace so a message stays on one line; cut it to ``limit`` chars if given."""
-    flat = " ".join(text.split())
-    return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def call_label(request: httpx.Request, job_id: str | None) -> str:
-    """How messages name a call: ``DELETE /v1/encoder/jobs/abc (job abc)``."""
-    subject = f" (job {job_id})" if job_id else ""
-    return f"{request.method} {request.url.path}{subject}"
-
-
-def attempts_text(attempts: int) -> str:
-    """``1 attempt``, ``3 attempts``."""
-    return f"{attempts} attempt{'s' if attempts != 1 else ''}"
+def host_of(request: httpx.Request) -> str:
+    """``host`` or ``host:port`` of a request, for messages that name where a call went."""
+    url = request.url
+    return f"{url.host}:{url.port}" if url.port else url.host
 
 
 def clone_request(request: httpx.Request) -> httpx.Request:
@@ -61,29 +32,64 @@ def clone_request(request: httpx.Request) -> httpx.Request:
     )
 
 
+def _seconds(text: str, scale: float = 1.0) -> float | None:
+    try:
+        value = float(text) * scale
+    except ValueError:
+        return None
+    return max(0.0, value) if math.isfinite(value) else None
+
+
 def parse_retry_after(headers: httpx.Headers, *, now: float | None = None) -> float | None:
     """Seconds the server asked us to wait, from ``retry-after-ms`` or ``Retry-After``.
 
-    ``Retry-After`` may be delta-seconds or an HTTP-date. Returns None when absent or unreadable;
-    never a negative number.
+    ``Retry-After`` may be delta-seconds or an HTTP-date. Returns None when absent or unreadable
+    (NaN and infinity included); never a negative number.
     """
     raw_ms = headers.get("retry-after-ms")
     if raw_ms is not None:
-        try:
-            return max(0.0, float(raw_ms) / 1000.0)
-        except ValueError:
-            pass
+        seconds = _seconds(raw_ms, 0.001)
+        if seconds is not None:
+            return seconds
     raw = headers.get("retry-after")
     if raw is None:
         return None
     raw = raw.strip()
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
+    seconds = _seconds(raw)
+    if seconds is not None or not raw or raw[0].isdigit():
+        return seconds
     try:
         when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
+
+
+async def read_body(response: httpx.Response, limit: int) -> bool:
+    """Read ``response``'s body (decompressed), unless it passes ``limit`` bytes: then close
+    the response, read nothing more, and return False.
+
+    A plain body whose ``Content-Length`` fits is read by httpx itself; anything else (a
+    compressed or unsized body, where a small answer can inflate a thousandfold) is counted
+    as it is decoded.
+    """
+    headers = response.headers
+    length = headers.get("content-length")
+    if length is not None and length.isdigit() and "content-encoding" not in headers:
+        if int(length) > limit:
+            await response.aclose()
+            return False
+        await response.aread()
+        return True
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            await response.aclose()
+            return False
+        chunks.append(chunk)
+    # What Response.aread() stores; set here because the chunks were counted on the way in.
+    response._content = b"".join(chunks)
+    return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .errors import InvalidRequestError
 
 _FORBIDDEN = frozenset("/?#%\\")
+MAX_ID_LENGTH = 256  # the API's ids are 24 hex digits; anything this long is not one
 
 
 def validate_id(value: object, what: str = "job id") -> str:
@@ -13,9 +14,14 @@ def validate_id(value: object, what: str = "job id") -> str:
         raise InvalidRequestError(f"{what} must be a string, got {type(value).__name__}")
     if not value:
         raise InvalidRequestError(f"{what} is empty")
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidRequestError(
+            f"{what} is {len(value):,} characters long; ids are at most {MAX_ID_LENGTH}"
+        )
     bad = sorted({c for c in value if c in _FORBIDDEN or c.isspace() or not c.isprintable()})
     # "." is a dot segment too: httpx would normalize ".../jobs/." to ".../jobs" (the list URL).
     if bad or ".." in value or value == ".":
         shown = ", ".join(repr(c) for c in bad) if bad else repr(".." if ".." in value else ".")
-        raise InvalidRequestError(f"{what} {value!r} is not valid: it contains {shown}")
+        quoted = repr(value) if len(value) <= 80 else f"{value[:77]!r}…"
+        raise InvalidRequestError(f"{what} {quoted} is not valid: it contains {shown}")
     return value

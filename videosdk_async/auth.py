@@ -6,8 +6,10 @@ shows a token or secret in its ``repr``.
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
+import warnings
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -17,9 +19,9 @@ import jwt
 from ._constants import TOKEN_LIFETIME_SECONDS, TOKEN_RENEW_BEFORE_SECONDS
 from ._http import clone_request
 from .errors import ConfigurationError
-from .middleware import CallNext
+from .middleware import Call, Next
 
-__all__ = ["APIKeyAuth", "AuthMiddleware", "Credentials", "StaticToken"]
+__all__ = ["APIKeyAuth", "AuthLayer", "Credentials", "StaticToken", "known_secrets"]
 
 
 @runtime_checkable
@@ -40,6 +42,9 @@ class Credentials(Protocol):
         ...
 
 
+_INSECURE_KEY_WARNING: type[Warning] = getattr(jwt, "InsecureKeyLengthWarning", UserWarning)
+
+
 def _mask(value: str) -> str:
     return f"{value[:4]}…" if len(value) > 8 else "…"
 
@@ -50,7 +55,9 @@ class StaticToken:
     renewable = False
 
     def __init__(self, token: str) -> None:
-        if not token or not token.strip():
+        if not isinstance(token, str):
+            raise ConfigurationError(f"token must be a string, got {type(token).__name__}")
+        if not token.strip():
             raise ConfigurationError("token is empty")
         self._token = token.strip()
 
@@ -60,6 +67,10 @@ class StaticToken:
 
     def invalidate(self, refused: str) -> None:
         """A fixed token cannot be renewed: a 401 is final."""
+
+    def secrets(self) -> tuple[str, ...]:
+        """What must never appear in a message: the token."""
+        return (self._token,)
 
     def __repr__(self) -> str:
         return "StaticToken(token=***)"
@@ -86,12 +97,17 @@ class APIKeyAuth:
         renew_before: float = TOKEN_RENEW_BEFORE_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if not api_key or not api_key.strip():
-            raise ConfigurationError("api_key is empty")
-        if not secret:
-            raise ConfigurationError("secret is empty")
-        if lifetime <= 0:
-            raise ConfigurationError(f"token lifetime must be positive, got {lifetime}")
+        for name, value in (("api_key", api_key), ("secret", secret)):
+            if not isinstance(value, str):
+                raise ConfigurationError(f"{name} must be a string, got {type(value).__name__}")
+            if not value.strip():
+                raise ConfigurationError(f"{name} is empty")
+        if (
+            isinstance(lifetime, bool)
+            or not isinstance(lifetime, int | float)
+            or not (math.isfinite(lifetime) and lifetime >= 2)
+        ):
+            raise ConfigurationError(f"token lifetime must be >= 2 seconds, got {lifetime!r}")
         self.api_key = api_key.strip()
         self._secret = secret
         self.lifetime = lifetime
@@ -114,7 +130,10 @@ class APIKeyAuth:
                 "exp": expires,
                 "jti": uuid.uuid4().hex,
             }
-            self._token = jwt.encode(claims, self._secret, algorithm="HS256")
+            with warnings.catch_warnings():
+                # A short account secret is the account's, not the caller's to fix here.
+                warnings.simplefilter("ignore", _INSECURE_KEY_WARNING)
+                self._token = jwt.encode(claims, self._secret, algorithm="HS256")
             self._expires_at = float(expires)
             self.mint_count += 1
         return self._token
@@ -124,29 +143,42 @@ class APIKeyAuth:
         if self._token == refused:
             self._token = None
 
+    def secrets(self) -> tuple[str, ...]:
+        """What must never appear in a message: the secret, the API key, the current token."""
+        return (self._secret, self.api_key, *((self._token,) if self._token else ()))
+
     def __repr__(self) -> str:
         return f"APIKeyAuth(api_key={_mask(self.api_key)!r}, secret=***)"
 
 
-class AuthMiddleware:
+class AuthLayer:
     """Sets ``Authorization`` on each attempt; on a 401 with renewable credentials, renews the
     token once and sends that request once more. With a fixed token a 401 is final."""
+
+    __slots__ = ("credentials",)
 
     def __init__(self, credentials: Credentials) -> None:
         self.credentials = credentials
 
-    async def __call__(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
+    async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
         """Authorize ``request`` and pass it on."""
-        token = self.credentials.token()
+        credentials = self.credentials
+        token = credentials.token()
         request.headers["Authorization"] = token
-        response = await call_next(request)
-        if response.status_code != 401 or not self.credentials.renewable:
+        response = await call_next(request, call)
+        if response.status_code != 401 or not credentials.renewable:
             return response
         await response.aclose()
-        self.credentials.invalidate(token)
+        credentials.invalidate(token)
         again = clone_request(request)
-        again.headers["Authorization"] = self.credentials.token()
-        return await call_next(again)
+        again.headers["Authorization"] = credentials.token()
+        return await call_next(again, call)
 
     def __repr__(self) -> str:
-        return f"AuthMiddleware({self.credentials!r})"
+        return f"Auth({self.credentials!r})"
+
+
+def known_secrets(credentials: Credentials) -> tuple[str, ...]:
+    """The values to mask wherever a server might echo them: what ``secrets()`` gives, if any."""
+    secrets = getattr(credentials, "secrets", None)
+    return tuple(s for s in secrets() if s) if callable(secrets) else ()

@@ -1,31 +1,40 @@
-"""Batch deletes with bounded concurrency, and a report that loses no outcome.
+"""Batch deletes with bounded concurrency and a report that loses no outcome, and the page
+walk that is safe to delete from.
 
+This module takes what it needs as callables (a delete, a page fetch); it imports no resource.
 Workers pull ids from the input one at a time, so memory holds ``concurrency`` deletes in
-flight, never a task per id. Every distinct input id ends with exactly one outcome.
+flight, never a task per id. Every distinct input item ends with exactly one outcome.
 """
 
 from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+)
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import anyio
 
-from ._time import as_utc
+from ._ids import validate_id
+from ._text import one_line
 from .errors import (
-    JobGoneError,
+    APIConnectionError,
+    AuthenticationError,
+    InvalidRequestError,
     JobNotDeletableError,
     JobNotFoundError,
     ResponseValidationError,
+    VideoSDKError,
 )
-from .models import EncodingJob, JobStatus
-
-if TYPE_CHECKING:
-    from .resources.jobs import JobsResource
+from .models import EncodingJob, JobPage
 
 __all__ = ["DeleteOutcome", "DeleteReport", "DeleteResult", "ProgressCallback"]
 
@@ -37,11 +46,26 @@ class DeleteOutcome(str, enum.Enum):
     NOT_DELETABLE = "not_deletable"  # the job exists but is no longer queued
     NOT_FOUND = "not_found"
     GONE = "gone"  # a retry got 404 after a lost response: most likely deleted by us
-    FAILED = "failed"  # anything else; the typed error is kept
+    UNKNOWN = "unknown"  # the response was lost and a re-check could not tell: may be deleted
+    FAILED = "failed"  # not deleted, for another reason; the typed error is kept
+    NOT_ATTEMPTED = "not_attempted"  # the batch stopped first (credentials refused)
+    INVALID = "invalid"  # not a job id; nothing was sent for it
     WOULD_DELETE = "would_delete"  # dry run: queued and selected, not deleted
 
     def __str__(self) -> str:
         return self.value
+
+
+# Outcomes after which the batch's job is done for that id.
+_SETTLED = frozenset(
+    {
+        DeleteOutcome.DELETED,
+        DeleteOutcome.NOT_DELETABLE,
+        DeleteOutcome.NOT_FOUND,
+        DeleteOutcome.GONE,
+        DeleteOutcome.WOULD_DELETE,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +83,8 @@ class DeleteResult:
         detail = ""
         if self.outcome is DeleteOutcome.NOT_DELETABLE and self.job_status:
             detail = f" (status {self.job_status})"
-        elif self.error is not None and self.outcome is DeleteOutcome.FAILED:
-            detail = f" ({self.error})"
+        elif self.error is not None and self.outcome not in _SETTLED:
+            detail = f" ({one_line(str(self.error))})"
         return f"{self.job_id}: {self.outcome.value.replace('_', ' ')}{detail}"
 
 
@@ -69,12 +93,17 @@ T = TypeVar("T")
 ProgressCallback = Callable[[DeleteResult], Awaitable[None] | None]
 """Called with each result as it arrives; sync or async."""
 
+DeleteCall = Callable[[str], Awaitable[EncodingJob]]
+"""Deletes one job: ``client.jobs.delete``."""
+
 
 class DeleteReport:
     """Outcomes of a batch delete, by id, in the order they arrived.
 
     Pass one in (``report=``) to keep the outcomes gathered so far even if the batch is
     cancelled; ``in_flight`` then names the ids whose delete was under way and is unknown.
+    ``stopped`` says why the batch stopped early (credentials refused, the listing failed),
+    else None.
     """
 
     def __init__(self) -> None:
@@ -82,6 +111,7 @@ class DeleteReport:
         self.in_flight: set[str] = set()
         self.complete = False
         self.duplicates = 0
+        self.stopped: str | None = None
 
     def _claim(self, job_id: str) -> bool:
         if job_id in self.results or job_id in self.in_flight:
@@ -127,50 +157,93 @@ class DeleteReport:
 
     @property
     def ok(self) -> bool:
-        """True when the batch finished and nothing failed."""
-        return self.complete and not self.failed and not self.in_flight
+        """True when the batch finished and every id is settled (nothing failed, unknown,
+        invalid or left unattempted)."""
+        return (
+            self.complete
+            and self.stopped is None
+            and not self.in_flight
+            and all(r.outcome in _SETTLED for r in self.results.values())
+        )
 
     def summary(self) -> str:
         """One line: ``12 jobs: 10 deleted, 1 not deletable, 1 failed``."""
         parts = [f"{n} {o.value.replace('_', ' ')}" for o, n in self.counts.items() if n] or [
             "nothing to do"
         ]
-        tail = "" if self.complete else f"; interrupted with {len(self.in_flight)} in flight"
-        return f"{len(self.results)} jobs: {', '.join(parts)}{tail}"
+        noun = "job" if len(self.results) == 1 else "jobs"
+        tail = ""
+        if self.stopped is not None:
+            tail = f"; stopped early: {self.stopped}"
+        if not self.complete:
+            tail += f"; interrupted with {len(self.in_flight)} in flight"
+        return f"{len(self.results)} {noun}: {', '.join(parts)}{tail}"
 
     def __repr__(self) -> str:
         return f"DeleteReport({self.summary()})"
 
 
-async def _classify(jobs: JobsResource, job_id: str) -> DeleteResult:
+async def _classify(delete: DeleteCall, job_id: str, *, recheck: bool = False) -> DeleteResult:
+    """The outcome of one delete. ``recheck``: an earlier delete of this id may have applied,
+    so a 404 now means it did."""
     try:
-        job = await jobs.delete(job_id)
-    except ResponseValidationError as exc:
-        if 200 <= exc.status_code < 300:
-            # The server said the delete succeeded, in a body we cannot read as a job (a 204,
-            # a {"message": "deleted"}): the outcome is what matters here.
-            return DeleteResult(job_id, DeleteOutcome.DELETED)
-        return DeleteResult(job_id, DeleteOutcome.FAILED, error=exc)
-    except JobGoneError as exc:
-        return DeleteResult(job_id, DeleteOutcome.GONE, error=exc)
+        job = await delete(job_id)
     except JobNotFoundError as exc:
-        return DeleteResult(job_id, DeleteOutcome.NOT_FOUND, error=exc)
+        outcome = DeleteOutcome.GONE if recheck else DeleteOutcome.NOT_FOUND
+        return DeleteResult(job_id, outcome, error=exc)
     except JobNotDeletableError as exc:
         return DeleteResult(
             job_id, DeleteOutcome.NOT_DELETABLE, job_status=exc.job_status, error=exc
         )
+    except ResponseValidationError as exc:
+        if 200 <= exc.status_code < 300:
+            # A 2xx that is not a job (a proxy's page, a truncated body): it may or may not
+            # have been applied; the re-check at the end tells.
+            return DeleteResult(job_id, DeleteOutcome.UNKNOWN, error=exc)
+        return DeleteResult(job_id, DeleteOutcome.FAILED, error=exc)
+    except APIConnectionError as exc:
+        outcome = DeleteOutcome.UNKNOWN if exc.may_have_applied else DeleteOutcome.FAILED
+        return DeleteResult(job_id, outcome, error=exc)
     except Exception as exc:  # nothing lost: even an unexpected error is this id's outcome
         return DeleteResult(job_id, DeleteOutcome.FAILED, error=exc)
-    return DeleteResult(job_id, DeleteOutcome.DELETED, job=job, job_status=str(job.status))
+    raw = job.raw_response
+    outcome = DeleteOutcome.GONE if raw is not None and raw.gone else DeleteOutcome.DELETED
+    return DeleteResult(job_id, outcome, job=job, job_status=str(job.status))
 
 
-async def _as_async(source: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
+def _as_async(source: Iterable[object] | AsyncIterable[object]) -> AsyncIterator[object]:
     if isinstance(source, AsyncIterable):
-        async for item in source:
-            yield item
-    else:
+        return aiter(source)
+
+    async def from_sync() -> AsyncIterator[object]:
         for item in source:
             yield item
+
+    return from_sync()
+
+
+def _check_source(source: object) -> None:
+    if isinstance(source, str | bytes | bytearray):
+        raise InvalidRequestError(
+            "job_ids must be an iterable of job ids, not a single string: "
+            "wrap one id in a list, e.g. delete_many([job_id])"
+        )
+    if not isinstance(source, Iterable | AsyncIterable):
+        raise InvalidRequestError(
+            f"job_ids must be an iterable or async iterable of ids, got {type(source).__name__}"
+        )
+
+
+def _invalid(item: object) -> DeleteResult | None:
+    """The INVALID outcome for an input item that is not a job id, else None."""
+    try:
+        validate_id(item)
+    except InvalidRequestError as exc:
+        key = (
+            item if isinstance(item, str) else f"<{type(item).__name__} {one_line(repr(item), 60)}>"
+        )
+        return DeleteResult(key, DeleteOutcome.INVALID, error=exc)
+    return None
 
 
 async def notify(callback: Callable[[T], Awaitable[None] | None] | None, value: T) -> None:
@@ -182,81 +255,133 @@ async def notify(callback: Callable[[T], Awaitable[None] | None] | None, value: 
 
 
 async def run_deletes(
-    jobs: JobsResource,
+    delete: DeleteCall,
     job_ids: Iterable[str] | AsyncIterable[str],
     *,
     concurrency: int,
     on_progress: ProgressCallback | None,
     report: DeleteReport,
     dry_run: bool = False,
+    limit: int | None = None,
 ) -> DeleteReport:
-    """Delete every distinct id from ``job_ids`` with ``concurrency`` workers into ``report``."""
+    """Delete every distinct id from ``job_ids`` with ``concurrency`` workers into ``report``.
+
+    Nothing escapes per item: a bad item is INVALID, a failure is its id's outcome. A delete
+    whose outcome is UNKNOWN is tried once more at the end. An authentication failure stops
+    the batch (the rest are NOT_ATTEMPTED when the input can be drained without I/O); so does
+    a failing input (the listing of ``delete_queued``), recorded in ``report.stopped``.
+    """
+    _check_source(job_ids)
     source = _as_async(job_ids)
     pull_lock = anyio.Lock()  # an async generator must not be advanced by two tasks at once
+    taken = 0
 
-    async def next_id() -> str | None:
+    async def next_item() -> tuple[object] | None:
+        nonlocal taken
         async with pull_lock:
+            if report.stopped is not None or (limit is not None and taken >= limit):
+                return None
             try:
-                return await source.__anext__()
+                item = await source.__anext__()
             except StopAsyncIteration:
                 return None
+            except VideoSDKError as exc:
+                report.stopped = f"the list of jobs could not be read: {one_line(str(exc))}"
+                return None
+            taken += 1
+            return (item,)
+
+    async def settle(result: DeleteResult) -> None:
+        report._record(result)
+        await notify(on_progress, result)
 
     async def worker() -> None:
-        while (job_id := await next_id()) is not None:
+        while (pulled := await next_item()) is not None:
+            (item,) = pulled
+            bad = _invalid(item)
+            if bad is not None:
+                if bad.job_id not in report.results:
+                    await settle(bad)
+                continue
+            job_id = str(item)
             if not report._claim(job_id):
                 continue
             if dry_run:
-                result = DeleteResult(job_id, DeleteOutcome.WOULD_DELETE)
-            else:
-                result = await _classify(jobs, job_id)
-            report._record(result)
-            await notify(on_progress, result)
+                await settle(DeleteResult(job_id, DeleteOutcome.WOULD_DELETE))
+                continue
+            result = await _classify(delete, job_id)
+            if isinstance(result.error, AuthenticationError) and report.stopped is None:
+                report.stopped = f"the credentials were refused: {one_line(str(result.error))}"
+            await settle(result)
 
     async with anyio.create_task_group() as group:
         for _ in range(concurrency):
             group.start_soon(worker)
+    if report.stopped is not None and isinstance(job_ids, Iterable):
+        await _drain_not_attempted(source, report, settle)
+    close = getattr(source, "aclose", None)
+    if close is not None:
+        await close()  # a listing stopped early (limit, stop) is closed now, not by the GC
+    await _recheck_unknown(delete, report, settle, concurrency)
     report.complete = True
     return report
 
 
-async def queued_job_ids(
-    jobs: JobsResource,
-    *,
-    per_page: int,
-    created_before: datetime | None,
-    limit: int | None,
-) -> AsyncIterator[str]:
-    """Ids of queued jobs, safe to delete while listing.
+async def _drain_not_attempted(
+    source: AsyncIterator[object],
+    report: DeleteReport,
+    settle: Callable[[DeleteResult], Awaitable[None]],
+) -> None:
+    """Record the ids a stopped batch never sent (a sync input only: draining it costs no I/O)."""
+    async for item in source:
+        if _invalid(item) is not None or not report._claim(str(item)):
+            continue
+        await settle(DeleteResult(str(item), DeleteOutcome.NOT_ATTEMPTED, error=None))
+
+
+async def _recheck_unknown(
+    delete: DeleteCall,
+    report: DeleteReport,
+    settle: Callable[[DeleteResult], Awaitable[None]],
+    concurrency: int,
+) -> None:
+    """Try each UNKNOWN id once more: a 404 now means the earlier delete was applied."""
+    if report.stopped is not None:
+        return
+    unknown = iter(report.ids(DeleteOutcome.UNKNOWN))
+
+    async def worker() -> None:
+        for job_id in unknown:
+            await settle(await _classify(delete, job_id, recheck=True))
+
+    async with anyio.create_task_group() as group:
+        for _ in range(concurrency):
+            group.start_soon(worker)
+
+
+async def walk_pages(page_of: Callable[[int], Awaitable[JobPage]]) -> AsyncIterator[EncodingJob]:
+    """Every job of a paged listing once, safe against the caller deleting what it was given.
 
     Pages are walked from the last to the first: deleting a job only shifts the jobs listed
-    after it, which this walk has already seen, so no queued job is skipped and each page is
-    fetched once. The API does not document its order: if page 1 shows jobs this walk has
-    not seen (a newest-first listing that grew while we walked, which pushes older jobs onto
-    pages already visited), the walk runs again for the ids it has not seen. The usual cost
-    is one extra fetch of page 1.
+    after it, which this walk has already seen, so nothing is skipped and each page is
+    fetched once (a listing of one page is read once). The API does not document its order:
+    if page 1, fetched again at the end,
+    shows jobs this walk has not seen (a newest-first listing that grew, pushing older jobs
+    onto visited pages), the walk runs again for the ids it has not seen.
     """
-    cutoff = as_utc(created_before) if created_before is not None else None
     seen: set[str] = set()
-    emitted = 0
-
-    def selected(job: EncodingJob) -> bool:
-        if job.status is not JobStatus.QUEUED:
-            return False
-        return cutoff is None or (job.created_at is not None and job.created_at < cutoff)
-
-    first = await jobs.list(1, per_page)
+    first = await page_of(1)
+    if first.page_info.last_page <= 1:  # one page: nothing can move behind the walk
+        for job in first.data:
+            yield job
+        return
     while True:
         for number in [*range(first.page_info.last_page, 1, -1), 1]:
-            page = first if number == 1 else await jobs.list(number, per_page)
+            page = first if number == 1 else await page_of(number)
             for job in page.data:
-                if job.id in seen:
-                    continue
-                seen.add(job.id)
-                if selected(job):
-                    if limit is not None and emitted >= limit:
-                        return
-                    emitted += 1
-                    yield job.id
-        first = await jobs.list(1, per_page)
+                if job.id not in seen:
+                    seen.add(job.id)
+                    yield job
+        first = await page_of(1)
         if all(job.id in seen for job in first.data):
             return

@@ -1,10 +1,15 @@
-"""AsyncEncoderClient: settings, lifecycle, the middleware chain, and the resources."""
+"""AsyncEncoderClient: its settings, its lifecycle, and the one path every call takes.
+
+A call reads top to bottom in :meth:`AsyncEncoderClient._call`: take an in-flight slot, run
+the chain (composed once per client from its settings: deadline ▸ retry ▸ your middleware ▸
+auth ▸ logging ▸ send), then turn the answer into a model or one typed error.
+"""
 
 from __future__ import annotations
 
-import ipaddress
-import os
-import time
+import enum
+import platform
+import weakref
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
@@ -13,16 +18,10 @@ import anyio
 import anyio.lowlevel
 import httpx
 
-from . import __version__
 from ._constants import (
     CONNECT_TIMEOUT,
-    DEFAULT_BASE_URL,
-    ENV_API_KEY,
-    ENV_BASE_URL,
-    ENV_SECRET,
-    ENV_TOKEN,
-    MAX_BORROWED_CONCURRENCY,
     MAX_CONCURRENCY,
+    MAX_RESPONSE_BYTES,
     POOL_MAX_CONNECTIONS,
     POOL_MAX_KEEPALIVE,
     POOL_TIMEOUT,
@@ -30,31 +29,32 @@ from ._constants import (
     TOKEN_LIFETIME_SECONDS,
     WRITE_TIMEOUT,
 )
-from ._http import attempts_text, call_label
-from .auth import APIKeyAuth, AuthMiddleware, Credentials, StaticToken
-from .errors import (
-    APIConnectionError,
-    APITimeoutError,
-    ClientStateError,
-    ConfigurationError,
-    QueueTimeoutError,
-    ResponseValidationError,
-    VideoSDKError,
-    body_snippet,
-    describe_problems,
+from ._http import read_body
+from ._responses import (
+    connection_error,
     error_from_response,
-    sent_secrets,
+    parse_model,
+    queue_timeout,
+    too_large,
 )
-from .logs import LoggingMiddleware, configure_from_env
-from .middleware import CallContext, Middleware, compose, validate_middleware
-from .models._base import APIModel, RawResponse
+from ._settings import ResolvedCredentials, resolve_base_url, resolve_credentials
+from ._version import __version__
+from .auth import AuthLayer, Credentials, known_secrets
+from .errors import ClientStateError, ConfigurationError, VideoSDKError
+from .logs import LoggingLayer, configure_from_env
+from .middleware import Call, Layer, Middleware, Next, UserMiddleware, compose
+from .models._base import APIModel
 from .resources.jobs import JobsResource
-from .retry import RetryPolicy
-from .timeouts import TimeoutPolicy
+from .retry import RetryBudget, RetryLayer, RetryPolicy, RetrySetting
+from .timeouts import DeadlineLayer, TimeoutPolicy, TimeoutSetting
 
 __all__ = ["AsyncEncoderClient"]
 
 M = TypeVar("M", bound=APIModel)
+
+USER_AGENT = (
+    f"videosdk-async/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+)
 
 
 class _Default:
@@ -66,107 +66,137 @@ DEFAULT: Any = _Default()
 """Sentinel: "use the default" (distinct from None, which disables a policy)."""
 
 
-def _resolve_credentials(
-    token: str | None,
-    api_key: str | None,
-    secret: str | None,
-    auth: Credentials | None,
-    lifetime: float,
-) -> Credentials:
-    if auth is not None:
-        if token is not None or api_key is not None or secret is not None:
-            raise ConfigurationError("give auth, or token, or api_key and secret: only one")
-        if not isinstance(auth, Credentials):
-            raise ConfigurationError(f"auth must provide token() and invalidate(), got {auth!r}")
-        return auth
-    if token is not None and (api_key is not None or secret is not None):
-        raise ConfigurationError("give either token, or api_key and secret, not both")
-    if token is not None:
-        return StaticToken(token)
-    if api_key is not None or secret is not None:
-        if not api_key or not secret:
-            raise ConfigurationError("api_key and secret must be given together")
-        return APIKeyAuth(api_key, secret, lifetime=lifetime)
-    env_token = os.environ.get(ENV_TOKEN)
-    if env_token:
-        return StaticToken(env_token)
-    env_key, env_secret = os.environ.get(ENV_API_KEY), os.environ.get(ENV_SECRET)
-    if env_key and env_secret:
-        return APIKeyAuth(env_key, env_secret, lifetime=lifetime)
-    raise ConfigurationError(
-        "no credentials: pass token=..., or api_key=... and secret=..., or set "
-        f"{ENV_TOKEN}, or {ENV_API_KEY} and {ENV_SECRET}"
-    )
+class _State(enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+def _pool_size(http: httpx.AsyncClient) -> int | None:
+    """How many connections ``http``'s default pool holds, when httpx tells (else None)."""
+    pool = getattr(getattr(http, "_transport", None), "_pool", None)
+    size = getattr(pool, "_max_connections", None)
+    return size if isinstance(size, int) and not isinstance(size, bool) else None
 
 
-def _resolve_base_url(base_url: str | None, allow_insecure_http: bool) -> str:
-    raw = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
-    try:
-        url = httpx.URL(raw)
-    except httpx.InvalidURL as exc:
-        raise ConfigurationError(f"base_url {raw!r} is not a valid URL: {exc}") from None
-    if url.userinfo:
-        raise ConfigurationError(
-            "base_url must not carry credentials (user:password@); "
-            "pass token=..., or api_key=... and secret=..."
-        )
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"base_url {raw!r} must be an http(s) URL with a host")
-    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
-        raise ConfigurationError(
-            f"base_url {raw!r} is plain http to a non-loopback host: tokens would travel in "
-            "clear text. Use https, or opt in with allow_insecure_http=True "
-            "(--allow-insecure-http on the command line) if you really mean it"
-        )
-    return raw.rstrip("/")
+class _Gate:
+    """The in-flight limit of one connection pool, shared by every client that uses it.
+
+    Bound to an event loop on first use: anyio's limiter (and httpx's pool) belong to one.
+    """
+
+    __slots__ = ("_bound", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._bound: tuple[anyio.lowlevel.EventLoopToken, anyio.CapacityLimiter] | None = None
+
+    def shrink_to(self, size: int) -> None:
+        """A client asked for fewer in flight on this pool: the smallest wish holds for all."""
+        self.size = min(self.size, size)
+        if self._bound is not None:
+            self._bound[1].total_tokens = self.size
+
+    def limiter(self) -> anyio.CapacityLimiter:
+        token = anyio.lowlevel.current_token()
+        bound = self._bound
+        if bound is None:
+            bound = self._bound = (token, anyio.CapacityLimiter(self.size))
+        elif bound[0] != token:
+            raise ClientStateError(
+                "this AsyncEncoderClient was opened on another event loop; create one client "
+                "per event loop (e.g. in your app's lifespan), not one shared across loops"
+            )
+        return bound[1]
 
 
-class _Shared:
-    """What a client and its ``with_options`` copies share: pool, limiter, loop, lifecycle."""
+# Clients that borrow the same httpx.AsyncClient share its gate (weakly held: the pool's own).
+_GATES: weakref.WeakKeyDictionary[httpx.AsyncClient, _Gate] = weakref.WeakKeyDictionary()
+
+
+class _Core:
+    """What a client family shares: the pool and its gate, credentials, retry budget, state."""
+
+    __slots__ = ("budget", "credentials", "gate", "http", "owns_http", "state")
 
     def __init__(
         self,
         http: httpx.AsyncClient,
         *,
         owns_http: bool,
-        base_url: str,
-        credentials: Credentials,
-        max_concurrency: int,
+        credentials: ResolvedCredentials,
+        budget: RetryBudget | None,
+        max_concurrency: int | None,
     ) -> None:
         self.http = http
         self.owns_http = owns_http
-        self.base_url = base_url
         self.credentials = credentials
-        self.max_concurrency = max_concurrency
-        self.closed = False
-        # Bound on first use: the event loop, and the in-flight limiter that belongs to it.
-        self.bound: tuple[anyio.lowlevel.EventLoopToken, anyio.CapacityLimiter] | None = None
+        self.budget = budget
+        self.state = _State.OPEN
+        self.gate = _gate_for(http, max_concurrency, owned=owns_http)
 
-    def check_usable(self) -> anyio.CapacityLimiter:
-        """Raise unless the client is open and on its own event loop; return the limiter."""
-        if self.closed:
+    def limiter(self) -> anyio.CapacityLimiter:
+        """The pool's in-flight limiter, once the client is known to be usable here."""
+        if self.state is _State.CLOSED:
             raise ClientStateError(
                 "this AsyncEncoderClient is closed; create a new one, or keep calls inside "
                 "its `async with` block"
             )
-        token = anyio.lowlevel.current_token()
-        if self.bound is None:
-            self.bound = (token, anyio.CapacityLimiter(self.max_concurrency))
-        elif token != self.bound[0]:
-            raise ClientStateError(
-                "this AsyncEncoderClient was opened on another event loop; create one client "
-                "per event loop (e.g. in your app's lifespan), not one shared across loops"
-            )
-        return self.bound[1]
+        return self.gate.limiter()
+
+
+def _check_concurrency(value: object, ceiling: int | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"max_concurrency must be an int >= 1, got {value!r}")
+    if ceiling is not None and value > ceiling:
+        raise ConfigurationError(
+            f"max_concurrency {value} is more than the connection pool holds ({ceiling}): "
+            "calls would wait in httpx's pool and fail with PoolTimeout (a cancelled one can "
+            f"strand a connection); use max_concurrency <= {ceiling}, or a larger pool"
+        )
+    return value
+
+
+def _gate_for(http: httpx.AsyncClient, max_concurrency: int | None, *, owned: bool) -> _Gate:
+    pool = POOL_MAX_CONNECTIONS if owned else _pool_size(http)
+    if max_concurrency is None:  # the default, never more than the pool holds
+        size = MAX_CONCURRENCY if pool is None else min(MAX_CONCURRENCY, pool)
+    else:
+        size = _check_concurrency(max_concurrency, pool)
+    gate = _GATES.get(http)
+    if gate is None:
+        gate = _GATES[http] = _Gate(size)
+    else:
+        gate.shrink_to(size)
+    return gate
+
+
+def _own_http_client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        limits=httpx.Limits(
+            max_connections=POOL_MAX_CONNECTIONS, max_keepalive_connections=POOL_MAX_KEEPALIVE
+        ),
+        timeout=httpx.Timeout(
+            connect=CONNECT_TIMEOUT, read=READ_TIMEOUT, write=WRITE_TIMEOUT, pool=POOL_TIMEOUT
+        ),
+        follow_redirects=False,
+    )
+
+
+def _check_http_client(http_client: object) -> httpx.AsyncClient:
+    if isinstance(http_client, httpx.AsyncClient):
+        return http_client
+    kind = type(http_client)
+    hint = ""
+    if kind.__module__.split(".")[0] == "httpx2":
+        hint = (
+            " (an httpx2 client: this SDK is built on httpx; pass an httpx.AsyncClient, "
+            "configured the same way)"
+        )
+    elif isinstance(http_client, httpx.Client):
+        hint = " (a sync httpx.Client: pass an httpx.AsyncClient)"
+    raise ConfigurationError(
+        f"http_client must be an httpx.AsyncClient, got {kind.__module__}.{kind.__qualname__}{hint}"
+    )
 
 
 class AsyncEncoderClient:
@@ -175,22 +205,33 @@ class AsyncEncoderClient:
     Use it as ``async with AsyncEncoderClient(api_key=..., secret=...) as client:`` (or with
     ``token=...``), share one instance across tasks and requests, and call ``client.jobs``.
 
-    Credentials come from the arguments, else from ``VIDEOSDK_TOKEN``, or ``VIDEOSDK_API_KEY``
-    + ``VIDEOSDK_SECRET_KEY``; the base URL from ``base_url`` or ``VIDEOSDK_BASE_URL``.
-    ``auth`` takes any :class:`Credentials` instead (an :class:`APIKeyAuth` with its own
-    lifetime or clock, or your own token provider).
+    Args:
+        token: A token handed to you by your backend (sent as is, never renewed).
+        api_key: The account's API key; with ``secret``, tokens are minted and renewed.
+        secret: The account's secret.
+        auth: Any :class:`Credentials` instead (an :class:`APIKeyAuth` with its own lifetime
+            or clock, or your own token provider).
+        base_url: The API's URL; else ``VIDEOSDK_BASE_URL``; else production.
+        http_client: An ``httpx.AsyncClient`` to borrow (never closed by this client): for
+            proxies, custom CAs, or one pool shared by several clients.
+        timeout: Seconds (the call deadline), an ``httpx.Timeout`` (per-attempt timeouts), a
+            :class:`TimeoutPolicy`, or None (no deadline).
+        max_retries: Retries after the first attempt (0 disables retries).
+        retry: A :class:`RetryPolicy` for finer control (None or 0 disables retries).
+        retry_budget: The :class:`RetryBudget` shared by this client and its copies
+            (None: retries are bounded only by the policy).
+        middleware: Your ``(request, call_next)`` middleware; runs on every attempt, between
+            the retry loop and auth.
+        max_concurrency: Most calls in flight at once (default 32, never more than the pool
+            holds); more wait their turn in the client, first come first served.
+        default_headers: Headers sent with every request.
+        max_response_bytes: Largest answer body read (decompressed); a larger one raises
+            :class:`ResponseTooLargeError`.
+        token_lifetime: Lifetime of minted tokens, in seconds.
+        allow_insecure_http: Allow plain ``http://`` to a host that is not loopback.
 
-    Every call runs through :attr:`middleware`, outermost first: the :class:`TimeoutPolicy`
-    (one deadline for the whole call), the :class:`RetryPolicy`, your ``middleware``, then auth
-    and logging on each attempt. ``timeout`` takes a policy or seconds (the call deadline);
-    ``retry`` a policy or a number of attempts; None disables either. ``chain`` replaces the
-    whole chain with your own ordering (include an ``AuthMiddleware`` yourself).
-
-    At most ``max_concurrency`` calls (default 32) are in flight at once; more wait their turn
-    in the client, first come first served, and a call's deadline starts when its turn comes.
-    That keeps requests below the connection pool (64), so a gather of thousands of calls never
-    fails with ``PoolTimeout``. An ``http_client`` you pass in is borrowed: never closed by
-    this client; keep its pool at least ``max_concurrency`` connections.
+    Credentials and the base URL follow one documented precedence (arguments, then the
+    environment); see ``docs/authentication.md``.
     """
 
     def __init__(
@@ -202,124 +243,166 @@ class AsyncEncoderClient:
         auth: Credentials | None = None,
         base_url: str | None = None,
         http_client: httpx.AsyncClient | None = None,
-        timeout: TimeoutPolicy | float | None = DEFAULT,
-        retry: RetryPolicy | int | None = DEFAULT,
+        timeout: TimeoutSetting = DEFAULT,
+        max_retries: int | None = None,
+        retry: RetrySetting = DEFAULT,
+        retry_budget: RetryBudget | None = DEFAULT,
         middleware: Sequence[Middleware] = (),
-        chain: Sequence[Middleware] | None = None,
-        max_concurrency: int = MAX_CONCURRENCY,
+        max_concurrency: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
         token_lifetime: float = TOKEN_LIFETIME_SECONDS,
         allow_insecure_http: bool = False,
     ) -> None:
-        credentials = _resolve_credentials(token, api_key, secret, auth, token_lifetime)
-        resolved_url = _resolve_base_url(base_url, allow_insecure_http)
-        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-            raise ConfigurationError(f"max_concurrency must be an int, got {max_concurrency!r}")
-        # Our own pool has POOL_MAX_CONNECTIONS; a borrowed pool is the caller's to size.
-        ceiling = POOL_MAX_CONNECTIONS if http_client is None else MAX_BORROWED_CONCURRENCY
-        if not 1 <= max_concurrency <= ceiling:
-            where = "the pool size" if http_client is None else "the limit for a borrowed pool"
-            raise ConfigurationError(
-                f"max_concurrency must be between 1 and {where} ({ceiling}), got {max_concurrency}"
-            )
+        credentials = resolve_credentials(
+            token=token, api_key=api_key, secret=secret, auth=auth, token_lifetime=token_lifetime
+        )
+        resolved_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         configure_from_env()
         owns = http_client is None
-        http = http_client or httpx.AsyncClient(
-            limits=httpx.Limits(
-                max_connections=POOL_MAX_CONNECTIONS,
-                max_keepalive_connections=POOL_MAX_KEEPALIVE,
-            ),
-            timeout=httpx.Timeout(
-                connect=CONNECT_TIMEOUT, read=READ_TIMEOUT, write=WRITE_TIMEOUT, pool=POOL_TIMEOUT
-            ),
-            headers={"User-Agent": f"videosdk-async/{__version__}"},
-            follow_redirects=False,
-        )
-        self._shared = _Shared(
+        http = _own_http_client() if http_client is None else _check_http_client(http_client)
+        core = _Core(
             http,
             owns_http=owns,
-            base_url=resolved_url,
             credentials=credentials,
+            budget=RetryBudget() if retry_budget is DEFAULT else retry_budget,
             max_concurrency=max_concurrency,
         )
-        self._owner = True
         self._configure(
-            TimeoutPolicy() if timeout is DEFAULT else TimeoutPolicy.coerce(timeout),
-            RetryPolicy() if retry is DEFAULT else RetryPolicy.coerce(retry),
-            middleware,
-            chain,
+            core,
+            owner=True,
+            base_url=resolved_url,
+            timeout=TimeoutPolicy() if timeout is DEFAULT else TimeoutPolicy.coerce(timeout),
+            retry=_retry_policy(RetryPolicy() if retry is DEFAULT else retry, max_retries),
+            middleware=middleware,
+            default_headers=default_headers,
+            max_response_bytes=max_response_bytes,
         )
 
     def _configure(
         self,
+        core: _Core,
+        *,
+        owner: bool,
+        base_url: str,
         timeout: TimeoutPolicy | None,
         retry: RetryPolicy | None,
         middleware: Sequence[Middleware],
-        chain: Sequence[Middleware] | None,
+        default_headers: Mapping[str, str] | None,
+        max_response_bytes: int,
     ) -> None:
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise ConfigurationError(
+                f"max_response_bytes must be an int >= 1, got {max_response_bytes!r}"
+            )
+        if isinstance(middleware, str | bytes) or not isinstance(middleware, Sequence):
+            raise ConfigurationError("middleware must be a list of (request, call_next) callables")
+        self._core = core
+        self._owner = owner
+        self._base_url = base_url
         self.timeout = timeout
         self.retry = retry
-        self._user_middleware = tuple(validate_middleware(m) for m in middleware)
-        if chain is not None:
-            if self._user_middleware:
-                raise ConfigurationError("pass either middleware or chain, not both")
-            self._chain_override: tuple[Middleware, ...] | None = tuple(
-                validate_middleware(m) for m in chain
-            )
-            self.middleware: tuple[Middleware, ...] = self._chain_override
-        else:
-            self._chain_override = None
-            defaults: list[Middleware | None] = [
-                timeout,
-                retry,
-                *self._user_middleware,
-                AuthMiddleware(self._shared.credentials),
-                LoggingMiddleware(),
-            ]
-            self.middleware = tuple(m for m in defaults if m is not None)
-        self._handler = compose(self.middleware, self._send)
+        self._user_middleware = tuple(middleware)
+        self._default_headers = dict(default_headers or {})
+        self._max_response_bytes = max_response_bytes
+        headers = httpx.Headers(core.http.headers)  # a borrowed client's own defaults too
+        headers["User-Agent"] = USER_AGENT
+        headers["Accept"] = "application/json"
+        headers.update(self._default_headers)
+        self._headers = headers
+        layers: list[Layer] = []
+        if timeout is not None and timeout.deadline is not None:
+            layers.append(DeadlineLayer(timeout.deadline, timeout.clock))
+        if retry is not None:
+            layers.append(RetryLayer(retry, core.budget))
+        layers.extend(UserMiddleware(m) for m in middleware)
+        layers.append(AuthLayer(core.credentials.credentials))
+        layers.append(LoggingLayer())
+        self.middleware: tuple[Layer, ...] = tuple(layers)
+        """The chain every call runs through, outermost first (read-only)."""
+        self._handler: Next = compose(layers, self._send)
         self.jobs = JobsResource(self)
+        """The encoding-jobs endpoints."""
 
     def with_options(
         self,
         *,
-        timeout: TimeoutPolicy | float | None = DEFAULT,
-        retry: RetryPolicy | int | None = DEFAULT,
+        base_url: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        timeout: TimeoutSetting = DEFAULT,
+        max_retries: int | None = None,
+        retry: RetrySetting = DEFAULT,
         middleware: Sequence[Middleware] = DEFAULT,
-        chain: Sequence[Middleware] | None = DEFAULT,
+        default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int | None = None,
+        max_concurrency: int | None = None,
     ) -> AsyncEncoderClient:
-        """A client that shares this one's connection pool and credentials, with other policies.
+        """A copy of this client with some settings changed; it shares what it can.
 
-        Cheap enough for a per-call override: ``await client.with_options(timeout=5).jobs.get(id)``.
-        The copy borrows the pool: closing it does not close this client.
+        Cheap enough for one call: ``await client.with_options(timeout=5).jobs.get(id)``. The
+        copy shares this client's credentials and retry budget, and its connection pool
+        unless ``http_client`` is given (that one is borrowed). Closing a copy closes nothing.
+        ``default_headers`` are added to this client's.
         """
+        core = self._core
+        if http_client is not None or max_concurrency is not None:
+            http = core.http if http_client is None else _check_http_client(http_client)
+            core = _Core(
+                http,
+                owns_http=False,
+                credentials=core.credentials,
+                budget=core.budget,
+                max_concurrency=max_concurrency,
+            )
+            core.state = self._core.state
         clone = object.__new__(AsyncEncoderClient)
-        clone._shared = self._shared
-        clone._owner = False
         clone._configure(
-            self.timeout if timeout is DEFAULT else TimeoutPolicy.coerce(timeout),
-            self.retry if retry is DEFAULT else RetryPolicy.coerce(retry),
-            self._user_middleware if middleware is DEFAULT else middleware,
-            self._chain_override if chain is DEFAULT else chain,
+            core,
+            owner=False,
+            base_url=self._base_url
+            if base_url is None
+            else resolve_base_url(base_url, allow_insecure_http=False),
+            timeout=self.timeout if timeout is DEFAULT else TimeoutPolicy.coerce(timeout),
+            retry=_retry_policy(self.retry if retry is DEFAULT else retry, max_retries),
+            middleware=self._user_middleware if middleware is DEFAULT else middleware,
+            default_headers={**self._default_headers, **(default_headers or {})},
+            max_response_bytes=self._max_response_bytes
+            if max_response_bytes is None
+            else max_response_bytes,
         )
         return clone
 
     @property
     def base_url(self) -> str:
         """The API base URL requests go to."""
-        return self._shared.base_url
+        return self._base_url
 
     @property
     def is_closed(self) -> bool:
         """True once the client was closed."""
-        return self._shared.closed
+        return self._core.state is _State.CLOSED
 
     @property
     def max_concurrency(self) -> int:
-        """Most requests this client has in flight at once (below the pool size)."""
-        return self._shared.max_concurrency
+        """Most calls this client (and others on its pool) has in flight at once."""
+        return self._core.gate.size
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after a failed first attempt (0 when retries are off)."""
+        return 0 if self.retry is None else self.retry.max_retries
+
+    @property
+    def credential_source(self) -> str:
+        """Where the credentials came from (an argument or an environment variable's name)."""
+        return self._core.credentials.source
 
     async def __aenter__(self) -> AsyncEncoderClient:
-        self._shared.check_usable()
+        self._core.limiter()  # closed, or another event loop: say so now
         return self
 
     async def __aexit__(
@@ -332,153 +415,138 @@ class AsyncEncoderClient:
 
     async def aclose(self) -> None:
         """Close the client (idempotent). A borrowed ``http_client`` is left open."""
-        shared = self._shared
-        if not self._owner or shared.closed:
+        core = self._core
+        if not self._owner or core.state is _State.CLOSED:
             return
-        shared.closed = True
-        if shared.owns_http:
-            await shared.http.aclose()
+        core.state = _State.CLOSED
+        if core.owns_http:
+            await core.http.aclose()
 
     def __repr__(self) -> str:
-        state = "closed" if self._shared.closed else "open"
         return (
-            f"AsyncEncoderClient(base_url={self._shared.base_url!r}, "
-            f"auth={self._shared.credentials!r}, {state})"
+            f"AsyncEncoderClient(base_url={self._base_url!r}, "
+            f"auth={self._core.credentials.credentials!r}, {self._core.state.value})"
         )
 
-    # -- the request path ------------------------------------------------------------------
+    # -- the call path ---------------------------------------------------------------------
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        """The end of the chain: one attempt on the wire, with timeouts cut to the time left."""
-        ctx = CallContext.of(request)
-        ctx.attempts += 1
-        left = ctx.remaining()
-        if left is not None and left <= 0:
-            raise ctx.deadline_exceeded(request)
-        timeout = ctx.timeout_for_attempt()
-        if timeout is not None:
-            request.extensions["timeout"] = timeout
-        return await self._shared.http.send(request)
-
-    async def request(
+    async def _call(
         self,
         method: str,
         path: str,
+        model: type[M],
         *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
         job_id: str | None = None,
-    ) -> httpx.Response:
-        """Send one API call through the chain; return the 2xx response or raise a typed error.
+        params: Mapping[str, str | int] | None = None,
+        content: bytes | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int] | None = None,
+    ) -> M:
+        """Run one API call: a slot, the chain, then the model or one typed error.
 
         ``path`` is relative to the base URL; ``job_id`` (when the call is about one job) is
-        named in errors and decides job-specific mappings (not found, not deletable).
+        named in errors and decides the job-specific mappings (not found, not deletable).
         """
-        shared = self._shared
-        limiter = shared.check_usable()
-        request = shared.http.build_request(
-            method,
-            shared.base_url + path,
-            params=params,
-            json=json,
-            headers={"Accept": "application/json"},
+        limiter = self._core.limiter()
+        timeout = self.timeout
+        call = (
+            Call(method, path, job_id=job_id)
+            if timeout is None
+            else Call(
+                method,
+                path,
+                job_id=job_id,
+                clock=timeout.clock,
+                attempt_timeout=timeout.attempt_parts,
+            )
         )
-        ctx = CallContext(job_id=job_id)
-        ctx.attach(request)
-        started = time.perf_counter()
-        # A call holds one of the client's slots from its first attempt to its last, so at
-        # most max_concurrency requests are ever in flight (below the pool size) and nothing
-        # waits in httpx's pool. The deadline starts once the slot is held: queueing here is
-        # the caller's own backlog, cheap and FIFO, bounded only if TimeoutPolicy.queue says.
-        queue = self.timeout.queue if self.timeout is not None else None
-        if queue is None:
-            await limiter.acquire()
-        else:
-            with anyio.move_on_after(queue) as waited:
-                await limiter.acquire()
-            if waited.cancelled_caught:
-                raise self._queue_timeout(request, ctx, queue, limiter.total_tokens)
+        request = self._build_request(method, path, params, content, extra_headers, extra_query)
+        # A call holds one of the pool's slots from its first attempt to its last, so at most
+        # max_concurrency requests are ever in flight and nothing waits in httpx's pool. The
+        # deadline starts once the slot is held: queueing here is the caller's own backlog.
         try:
-            response = await self._handler(request)
+            limiter.acquire_on_behalf_of_nowait(call)
+        except anyio.WouldBlock:
+            queue = timeout.queue if timeout is not None else None
+            if queue is None:
+                await limiter.acquire_on_behalf_of(call)
+            else:
+                with anyio.move_on_after(queue) as waited:
+                    await limiter.acquire_on_behalf_of(call)
+                if waited.cancelled_caught:
+                    raise queue_timeout(request, call, queue, limiter.total_tokens) from None
+        try:
+            response = await self._handler(request, call)
         except VideoSDKError:
             raise
         except httpx.RequestError as exc:  # transport failures, undecodable bodies, ...
-            raise self._connection_error(request, ctx, exc) from exc
+            raise connection_error(request, call, exc) from exc
         finally:
-            limiter.release()
-        response.extensions["videosdk_async.attempts"] = ctx.attempts
-        response.extensions["videosdk_async.elapsed"] = time.perf_counter() - started
+            limiter.release_on_behalf_of(call)
         if response.is_success:
-            return response
+            return parse_model(response, model, call, self._secrets(response.request))
         raise error_from_response(
             response,
-            job_id=job_id,
-            attempts=ctx.attempts,
-            lost_response=ctx.last_failure if ctx.may_have_applied else None,
+            call,
+            self._secrets(response.request),
+            credential_source=self._core.credentials.source,
         )
 
-    @staticmethod
-    def _connection_error(
-        request: httpx.Request, ctx: CallContext, exc: httpx.RequestError
-    ) -> APIConnectionError:
-        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        if kind is APITimeoutError:
-            what = "timed out"
-        elif isinstance(exc, httpx.DecodingError):
-            what = "the response body could not be decoded"
-        else:
-            what = "connection failed"
-        detail = str(exc) or type(exc).__name__
-        return kind(
-            f"{call_label(request, ctx.job_id)}: {what} after {attempts_text(ctx.attempts)} "
-            f"({type(exc).__name__}: {detail})",
-            method=request.method,
-            url=str(request.url),
-            job_id=ctx.job_id,
-            attempts=ctx.attempts,
-        )
+    def _build_request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        content: bytes | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, str | int] | None,
+    ) -> httpx.Request:
+        """The request, built directly: client-level headers were merged once, up front."""
+        headers = self._headers
+        if content is not None or extra_headers:
+            headers = headers.copy()
+            if content is not None:
+                headers["Content-Type"] = "application/json"
+            if extra_headers:
+                headers.update(extra_headers)
+        query = {**params, **extra_query} if params and extra_query else (params or extra_query)
+        url = httpx.URL(self._base_url + path, params=query) if query else self._base_url + path
+        return httpx.Request(method, url, headers=headers, content=content)
 
-    @staticmethod
-    def _queue_timeout(
-        request: httpx.Request, ctx: CallContext, queue: float, slots: float
-    ) -> QueueTimeoutError:
-        return QueueTimeoutError(
-            f"{call_label(request, ctx.job_id)}: not sent; waited {queue:g}s for one "
-            f"of the client's {slots:g} slots, all busy (raise max_concurrency or the queue "
-            "timeout, or send less at once)",
-            method=request.method,
-            url=str(request.url),
-            job_id=ctx.job_id,
-            attempts=0,
-        )
-
-    def parse(self, response: httpx.Response, model: type[M], *, job_id: str | None = None) -> M:
-        """Validate a 2xx response body into ``model``; never lets a pydantic error escape."""
-        request = response.request
-        attempts = int(response.extensions.get("videosdk_async.attempts", 1))
+    async def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
+        """The end of the chain: one attempt on the wire, timeouts cut to the time left, the
+        body read within the size limit."""
+        call.attempts += 1
+        timeout = call.timeout_for_attempt()
+        if timeout is not None:
+            request.extensions["timeout"] = timeout
         try:
-            result = model.model_validate(response.json())
-        except ValueError as exc:  # JSON decode errors and pydantic ValidationError alike
-            reason = describe_problems(exc, limit=1)
-            # The raw text: an empty body must not read as "null", nor a JSON null as empty.
-            text = response.text
-            snippet = body_snippet(text, sent_secrets(request)) if text.strip() else "(empty)"
-            raise ResponseValidationError(
-                f"{call_label(request, job_id)}: the response is not a valid "
-                f"{model.__name__}: {reason}; body starts: {snippet}",
-                method=request.method,
-                url=str(request.url),
-                status_code=response.status_code,
-                snippet=snippet,
-                job_id=job_id,
-                attempts=attempts,
-            ) from None
-        result._raw_response = RawResponse(
-            status_code=response.status_code,
-            headers=response.headers,
-            method=request.method,
-            url=str(request.url),
-            attempts=attempts,
-            elapsed=float(response.extensions.get("videosdk_async.elapsed", 0.0)),
-        )
-        return result
+            response = await self._core.http.send(request, stream=True)
+            try:
+                fits = await read_body(response, self._max_response_bytes)
+            except BaseException:
+                await response.aclose()
+                raise
+        except httpx.DecodingError:
+            # The server answered, in a body no one can read: what it said (and did) is
+            # unknown, so a change it was asked for may have been applied.
+            call.note_failure("an undecodable body", may_have_applied=True)
+            raise
+        if not fits:
+            raise too_large(response, call, self._max_response_bytes)
+        return response
+
+    def _secrets(self, request: httpx.Request) -> tuple[str, ...]:
+        """Every value to mask in what this call's error might quote."""
+        sent = request.headers.get("authorization")
+        known = known_secrets(self._core.credentials.credentials)
+        return (sent, *known) if sent else known
+
+
+def _retry_policy(setting: RetrySetting, max_retries: int | None) -> RetryPolicy | None:
+    policy = RetryPolicy.coerce(setting)
+    if max_retries is None:
+        return policy
+    if max_retries == 0:
+        return None
+    return (policy or RetryPolicy()).with_max_retries(max_retries)

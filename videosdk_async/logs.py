@@ -13,9 +13,9 @@ import time
 import httpx
 
 from ._constants import ENV_LOG
-from .middleware import CallContext, CallNext
+from .middleware import Call, Next
 
-__all__ = ["LoggingMiddleware", "configure_from_env", "logger"]
+__all__ = ["LoggingLayer", "configure_from_env", "logger"]
 
 logger = logging.getLogger("videosdk_async")
 
@@ -33,17 +33,19 @@ def configure_from_env() -> None:
         logger.addHandler(handler)
 
 
-class LoggingMiddleware:
+class LoggingLayer:
     """Logs each attempt: method, path, status (or error type), elapsed, attempt number."""
 
-    async def __call__(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
-        """Log around one attempt; costs nothing when INFO is off."""
+    __slots__ = ()
+
+    async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
+        """Log around one attempt; costs one level check when INFO is off."""
         if not logger.isEnabledFor(logging.INFO):
-            return await call_next(request)
+            return await call_next(request, call)
         started = time.perf_counter()
         outcome = "cancelled"  # what the log says if neither branch below runs
         try:
-            response = await call_next(request)
+            response = await call_next(request, call)
             outcome = str(response.status_code)
             return response
         except Exception as exc:
@@ -56,8 +58,8 @@ class LoggingMiddleware:
                 request.url.path,
                 outcome,
                 (time.perf_counter() - started) * 1000,
-                CallContext.of(request).attempts,
+                call.attempts,
             )
 
     def __repr__(self) -> str:
-        return "LoggingMiddleware()"
+        return "Logging()"

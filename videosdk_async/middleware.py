@@ -1,8 +1,9 @@
-"""The middleware protocol, the per-call context, and chain composition.
+"""The middleware protocol, the per-call state, and how the chain is composed.
 
-A middleware is an async callable ``(request, call_next) -> response``: a class with an async
-``__call__`` or a plain ``async def``. The chain is composed once, when the client is built;
-each call then runs through it with no per-call allocation beyond the request itself.
+A user middleware is an async callable ``(request, call_next) -> response``. The client's own
+policies are layers of the same chain that also receive the call's state: ``(request, call,
+call_next)``. The chain is composed once, when the client is built; a call then runs through
+it with no per-call allocation beyond its :class:`Call` and the request itself.
 """
 
 from __future__ import annotations
@@ -10,29 +11,26 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Protocol
 
 import httpx
 
-from ._http import attempts_text, call_label
-from .errors import DeadlineExceededError
-
-__all__ = ["CallContext", "CallNext", "Middleware", "compose", "validate_middleware"]
+__all__ = ["Call", "CallNext", "Layer", "Middleware", "Next", "compose", "validate_middleware"]
 
 CallNext = Callable[[httpx.Request], Awaitable[httpx.Response]]
-"""The rest of the chain: send this request, get a response."""
+"""What a user middleware calls to pass the request on: the rest of the chain."""
 
 Middleware = Callable[[httpx.Request, CallNext], Awaitable[httpx.Response]]
-"""An async callable ``(request, call_next) -> response``."""
-
-_CONTEXT_KEY = "videosdk_async.call"
+"""A user middleware: an async callable ``(request, call_next) -> response``."""
 
 
-class CallContext:
-    """State of one API call shared by every attempt: deadline, attempts, last failure.
+class Call:
+    """The state of one API call, shared by all its attempts.
 
-    It rides in ``request.extensions``; clones of the request share it on purpose, so the
-    deadline and the attempt count span the whole call.
+    The client creates one per call and hands it to every layer explicitly; nothing is looked
+    up by key. ``deadline`` is a time on ``clock`` (None: no deadline); ``attempts`` counts the
+    requests put on the wire; ``last_failure`` and ``may_have_applied`` say what went wrong
+    before, so a final error (or a 404 to a retried delete) can be reported for what it is.
     """
 
     __slots__ = (
@@ -43,65 +41,94 @@ class CallContext:
         "job_id",
         "last_failure",
         "may_have_applied",
+        "method",
+        "path",
+        "retry_refused",
+        "started",
         "total",
     )
 
-    def __init__(self, *, job_id: str | None = None) -> None:
-        self.clock: Callable[[], float] = time.monotonic
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        *,
+        job_id: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        attempt_timeout: dict[str, float | None] | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.job_id = job_id
+        self.clock = clock
+        self.attempt_timeout = attempt_timeout
         self.deadline: float | None = None
         self.total: float | None = None
-        self.attempt_timeout: dict[str, float | None] | None = None
         self.attempts = 0
         self.last_failure: str | None = None
         # True once an attempt failed after its bytes may have reached the server.
         self.may_have_applied = False
-        self.job_id = job_id
-
-    @classmethod
-    def of(cls, request: httpx.Request) -> CallContext:
-        """The context riding on ``request``, created on first use."""
-        ctx = request.extensions.get(_CONTEXT_KEY)
-        if not isinstance(ctx, CallContext):
-            ctx = cls()
-            request.extensions[_CONTEXT_KEY] = ctx
-        return ctx
-
-    def attach(self, request: httpx.Request) -> None:
-        """Make this the context of ``request``."""
-        request.extensions[_CONTEXT_KEY] = self
+        # Why a failed attempt was not retried although the policy allowed it (the budget).
+        self.retry_refused: str | None = None
+        self.started = time.perf_counter()
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline; None when the call has no deadline."""
         return None if self.deadline is None else self.deadline - self.clock()
 
-    def record_failure(self, description: str, *, may_have_applied: bool) -> None:
-        """Note an attempt's failure, for the final error message and the lost-response check."""
+    def note_failure(self, description: str, *, may_have_applied: bool) -> None:
+        """Record an attempt's failure, for the final message and the lost-response check."""
         self.last_failure = description
         self.may_have_applied = self.may_have_applied or may_have_applied
 
     def timeout_for_attempt(self) -> dict[str, float | None] | None:
         """httpx's per-attempt timeouts, each cut to the time left before the deadline."""
         parts = self.attempt_timeout
-        left = self.remaining()
-        if parts is None or left is None:
+        if parts is None or self.deadline is None:
             return parts
-        left = max(left, 0.0)
-        return {k: left if v is None else min(v, left) for k, v in parts.items()}
+        left = max(self.deadline - self.clock(), 0.0)
+        return {k: left if v is None or v > left else v for k, v in parts.items()}
 
-    def deadline_exceeded(self, request: httpx.Request) -> DeadlineExceededError:
-        """The error for a call whose deadline has passed."""
-        total = self.total if self.total is not None else 0.0
-        last = f"; last failure: {self.last_failure}" if self.last_failure else ""
-        return DeadlineExceededError(
-            f"{call_label(request, self.job_id)}: deadline of {total:g}s exceeded "
-            f"after {attempts_text(self.attempts)}{last}",
-            method=request.method,
-            url=str(request.url),
-            deadline=total,
-            last_failure=self.last_failure,
-            job_id=self.job_id,
-            attempts=self.attempts,
-        )
+    @property
+    def label(self) -> str:
+        """How messages name the call: ``DELETE /v1/encoder/jobs/abc (job abc)``."""
+        subject = f" (job {self.job_id})" if self.job_id else ""
+        return f"{self.method} {self.path}{subject}"
+
+    def __repr__(self) -> str:
+        return f"Call({self.label}, attempts={self.attempts})"
+
+
+Next = Callable[[httpx.Request, Call], Awaitable[httpx.Response]]
+"""The rest of the chain as the client's layers see it."""
+
+
+class Layer(Protocol):
+    """One step of the chain: sees the request and the call's state, calls ``call_next``."""
+
+    async def __call__(
+        self, request: httpx.Request, call: Call, call_next: Next
+    ) -> httpx.Response: ...
+
+
+class UserMiddleware:
+    """A user's ``(request, call_next)`` middleware as a layer of the chain."""
+
+    __slots__ = ("middleware",)
+
+    def __init__(self, middleware: Middleware) -> None:
+        self.middleware = validate_middleware(middleware)
+
+    async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
+        """Run the user's middleware with the rest of the chain bound to this call."""
+
+        async def rest(request: httpx.Request) -> httpx.Response:
+            return await call_next(request, call)
+
+        return await self.middleware(request, rest)
+
+    def __repr__(self) -> str:
+        return _name(self.middleware)
 
 
 def _name(middleware: object) -> str:
@@ -111,11 +138,11 @@ def _name(middleware: object) -> str:
 def validate_middleware(middleware: object) -> Middleware:
     """Check that ``middleware`` is an async callable taking ``(request, call_next)``.
 
-    Raises TypeError at construction rather than at the first call.
+    Raises TypeError when the client is built rather than at the first call.
     """
     if not callable(middleware):
         raise TypeError(f"middleware {middleware!r} is not callable")
-    target: Any = middleware
+    target: object = middleware
     if not (inspect.isfunction(middleware) or inspect.ismethod(middleware)):
         target = getattr(middleware, "__call__", middleware)  # noqa: B004
     if not inspect.iscoroutinefunction(target):
@@ -135,16 +162,16 @@ def validate_middleware(middleware: object) -> Middleware:
     return middleware
 
 
-def compose(middlewares: Sequence[Middleware], terminal: CallNext) -> CallNext:
-    """Fold ``middlewares`` (outermost first) around ``terminal`` into one callable."""
+def compose(layers: Sequence[Layer], terminal: Next) -> Next:
+    """Fold ``layers`` (outermost first) around ``terminal`` into one callable, once."""
     handler = terminal
-    for middleware in reversed(middlewares):
-        handler = _link(middleware, handler)
+    for layer in reversed(layers):
+        handler = _link(layer, handler)
     return handler
 
 
-def _link(middleware: Middleware, call_next: CallNext) -> CallNext:
-    async def step(request: httpx.Request) -> httpx.Response:
-        return await middleware(request, call_next)
+def _link(layer: Layer, call_next: Next) -> Next:
+    async def step(request: httpx.Request, call: Call) -> httpx.Response:
+        return await layer(request, call, call_next)
 
     return step

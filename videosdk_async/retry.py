@@ -1,7 +1,13 @@
-"""RetryPolicy: safe retries with full-jitter backoff, Retry-After, a deadline and a budget."""
+"""Retries: what is safe to retry (a pure decision), the budget that bounds them, the layer.
+
+The decision is a small pure function of the failed attempt; the budget is the one stateful
+part, shared by a client and all its ``with_options`` copies; the layer runs the loop.
+"""
 
 from __future__ import annotations
 
+import copy
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -21,28 +27,43 @@ from ._constants import (
     RETRYABLE_STATUS,
 )
 from ._http import clone_request, parse_retry_after
+from ._responses import deadline_exceeded
 from .errors import ConfigurationError
 from .logs import logger
-from .middleware import CallContext, CallNext
+from .middleware import Call, Next
 
-__all__ = ["RetryBudget", "RetryDecision", "RetryPolicy"]
+__all__ = ["RetryBudget", "RetryDecision", "RetryLayer", "RetryPolicy", "RetrySetting"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
 
 # Failures that provably happened before any byte of the request reached the server.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Failures worth another try (for idempotent requests); anything else is a bug or a config error.
-_TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+# Answers after which the request may have been applied: the server (or the one behind a
+# gateway) failed mid-way. 503, 429 and 408 say the request was not taken on.
+MAY_HAVE_APPLIED_STATUS = frozenset({500, 502, 504})
+
+
+def _number(name: str, value: object, low: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(f"{name} must be a number, got {value!r}")
+    if not (math.isfinite(value) and value >= low):
+        raise ConfigurationError(f"{name} must be finite and >= {low:g}, got {value!r}")
+    return float(value)
 
 
 class RetryBudget:
-    """A token bucket that keeps retries a small fraction of first attempts.
+    """A token bucket that keeps retries a bounded fraction of calls.
 
-    Each call deposits ``ratio`` tokens; each retry withdraws one. ``floor_per_second`` tokens
-    trickle in with time, so a quiet client can still retry now and then. The balance stays in
-    ``[0, max_tokens]``. While everything fails, attempts per call tend to ``1 + ratio`` instead
-    of the policy's maximum.
+    Each call deposits ``ratio`` tokens; each retry withdraws one; ``floor_per_second`` tokens
+    trickle in with time, so a quiet client can still retry now and then. The bucket starts
+    full and holds at most ``max_tokens``, which lets a burst ride out a spell of errors (a
+    few hundred calls at a 30 % error rate all get their retries) while a long outage tends to
+    ``1 + ratio`` attempts per call. One budget serves a client and all its copies.
     """
+
+    __slots__ = ("_clock", "_last", "_tokens", "floor_per_second", "max_tokens", "ratio")
 
     def __init__(
         self,
@@ -52,15 +73,11 @@ class RetryBudget:
         floor_per_second: float = BUDGET_FLOOR_PER_SECOND,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if ratio < 0 or max_tokens < 1 or floor_per_second < 0:
-            raise ConfigurationError(
-                "RetryBudget needs ratio >= 0, max_tokens >= 1 and floor_per_second >= 0"
-            )
-        self.ratio = ratio
-        self.max_tokens = max_tokens
-        self.floor_per_second = floor_per_second
+        self.ratio = _number("ratio", ratio, 0.0)
+        self.max_tokens = _number("max_tokens", max_tokens, 1.0)
+        self.floor_per_second = _number("floor_per_second", floor_per_second, 0.0)
         self._clock = clock
-        self._tokens = max_tokens
+        self._tokens = self.max_tokens
         self._last = clock()
 
     @property
@@ -71,13 +88,13 @@ class RetryBudget:
 
     def _refill(self) -> None:
         now = self._clock()
-        elapsed = max(0.0, now - self._last)
-        self._last = now
-        self._tokens = min(self.max_tokens, self._tokens + elapsed * self.floor_per_second)
+        elapsed = now - self._last
+        if elapsed > 0:
+            self._last = now
+            self._tokens = min(self.max_tokens, self._tokens + elapsed * self.floor_per_second)
 
     def deposit(self) -> None:
-        """A first attempt was made."""
-        self._refill()
+        """A call was made: add ``ratio`` tokens."""
         self._tokens = min(self.max_tokens, self._tokens + self.ratio)
 
     def try_withdraw(self) -> bool:
@@ -97,7 +114,7 @@ class RetryBudget:
 
 @dataclass(frozen=True)
 class RetryDecision:
-    """Whether to retry, after how long, and why (for logs and tests)."""
+    """Whether to retry a failed attempt, after how long, and why (for messages and logs)."""
 
     retry: bool
     delay: float
@@ -106,59 +123,91 @@ class RetryDecision:
 
 
 class RetryPolicy:
-    """Retries what is safe to retry, within the call's deadline and the client's budget.
+    """Which failed attempts are retried, and when.
 
     - Idempotent requests (GET, DELETE, ...) are retried on connection errors, timeouts and
       HTTP 408, 429, 500, 502, 503, 504.
-    - Other requests (a create) only when the failure provably happened before the request
-      was sent (connect error, connect or pool timeout).
+    - Other requests (a create, an upload) only when the failure provably happened before the
+      request was sent (connect error, connect or pool timeout).
     - Delays: full jitter, ``uniform(0, min(backoff_cap, backoff_base * 2**(retry-1)))``, but
       never sooner than the server's ``Retry-After``/``retry-after-ms``. If the server asks for
       more than ``retry_after_cap`` seconds or than the time left, the call stops at once.
     - No sleep starts that would end past the call's deadline.
 
-    ``sleep``, ``clock`` and ``random`` are injectable so tests are exact and instant.
+    The policy holds no state: :meth:`decide` is a pure function of the failed attempt, and
+    the budget that bounds retries belongs to the client. ``sleep`` and ``random`` are
+    injectable so tests are exact and instant.
+
+    Args:
+        max_attempts: Attempts in all, the first included (1 = no retries).
+        max_retries: Alternatively, retries after the first attempt (openai's convention).
     """
+
+    __slots__ = (
+        "_random",
+        "backoff_base",
+        "backoff_cap",
+        "max_attempts",
+        "retry_after_cap",
+        "retry_statuses",
+        "sleep",
+    )
 
     def __init__(
         self,
-        max_attempts: int = MAX_ATTEMPTS,
+        max_attempts: int | None = None,
         *,
+        max_retries: int | None = None,
         backoff_base: float = BACKOFF_BASE,
         backoff_cap: float = BACKOFF_CAP,
         retry_after_cap: float = RETRY_AFTER_CAP,
         retry_statuses: frozenset[int] = RETRYABLE_STATUS,
-        budget: RetryBudget | None = None,
-        use_budget: bool = True,
         sleep: Callable[[float], Awaitable[object]] = anyio.sleep,
         random: Callable[[], float] = random.random,
     ) -> None:
-        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-            raise ConfigurationError(f"max_attempts must be an int >= 1, got {max_attempts!r}")
-        if backoff_base < 0 or backoff_cap < 0 or retry_after_cap < 0:
-            raise ConfigurationError("backoff_base, backoff_cap and retry_after_cap must be >= 0")
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self.retry_after_cap = retry_after_cap
-        self.retry_statuses = retry_statuses
-        self.budget = (budget or RetryBudget()) if use_budget else None
-        self._sleep = sleep
+        if max_attempts is not None and max_retries is not None:
+            raise ConfigurationError("give max_attempts or max_retries, not both")
+        if max_retries is not None:
+            max_attempts = _count("max_retries", max_retries, 0) + 1
+        self.max_attempts = (
+            MAX_ATTEMPTS if max_attempts is None else _count("max_attempts", max_attempts, 1)
+        )
+        self.backoff_base = _number("backoff_base", backoff_base, 0.0)
+        self.backoff_cap = _number("backoff_cap", backoff_cap, 0.0)
+        self.retry_after_cap = _number("retry_after_cap", retry_after_cap, 0.0)
+        self.retry_statuses = frozenset(retry_statuses)
+        self.sleep = sleep
         self._random = random
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after the first attempt."""
+        return self.max_attempts - 1
 
     @classmethod
     def disabled(cls) -> RetryPolicy:
         """A policy that makes exactly one attempt."""
-        return cls(max_attempts=1, use_budget=False)
+        return cls(max_attempts=1)
 
     @classmethod
-    def coerce(cls, value: RetryPolicy | int | None) -> RetryPolicy | None:
-        """Accept a policy, a number of attempts, or None (no retries at all)."""
-        if value is None or isinstance(value, RetryPolicy):
-            return value
+    def coerce(cls, value: RetrySetting) -> RetryPolicy | None:
+        """A policy from what users pass as ``retry=``: a policy, a number of retries, or None.
+
+        ``0``, ``False`` and None all mean no retries.
+        """
+        if value is None or value is False or isinstance(value, RetryPolicy):
+            return value or None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigurationError(f"retry must be a RetryPolicy or attempts, got {value!r}")
-        return cls(max_attempts=value)
+            raise ConfigurationError(
+                f"retry must be a RetryPolicy, a number of retries or None, got {value!r}"
+            )
+        return cls(max_retries=value) if value else None
+
+    def with_max_retries(self, max_retries: int) -> RetryPolicy:
+        """This policy with another number of retries."""
+        clone = copy.copy(self)
+        clone.max_attempts = _count("max_retries", max_retries, 0) + 1
+        return clone
 
     def backoff(self, retry_number: int) -> float:
         """Full-jitter delay before retry ``retry_number`` (1-based); always in [0, cap]."""
@@ -168,31 +217,31 @@ class RetryPolicy:
 
     def decide(
         self,
-        request: httpx.Request,
+        method: str,
         attempt: int,
-        response: httpx.Response | None,
-        error: Exception | None,
+        failure: httpx.Response | Exception,
         remaining: float | None,
     ) -> RetryDecision:
-        """Decide about retrying after ``attempt`` ended with ``response`` or ``error``."""
-        idempotent = request.method in IDEMPOTENT_METHODS
+        """Decide about retrying after ``attempt`` failed with ``failure`` (pure).
+
+        ``failure`` is the answer (a retryable status) or the transport error; ``remaining``
+        the seconds left before the call's deadline (None: no deadline).
+        """
+        idempotent = method in IDEMPOTENT_METHODS
         retry_after: float | None = None
-        if error is not None:
-            what = type(error).__name__
-            if not isinstance(error, _TRANSIENT):
+        if isinstance(failure, Exception):
+            what = type(failure).__name__
+            if not isinstance(failure, TRANSIENT):
                 return RetryDecision(False, 0.0, f"{what} is not transient")
-            if not idempotent and not isinstance(error, _NOT_SENT):
-                return RetryDecision(
-                    False, 0.0, f"{what} after the {request.method} may have been sent"
-                )
+            if not idempotent and not isinstance(failure, NOT_SENT):
+                return RetryDecision(False, 0.0, f"{what} after the {method} may have been sent")
         else:
-            assert response is not None
-            what = f"HTTP {response.status_code}"
-            if response.status_code not in self.retry_statuses:
+            what = f"HTTP {failure.status_code}"
+            if failure.status_code not in self.retry_statuses:
                 return RetryDecision(False, 0.0, f"{what} is not retryable")
             if not idempotent:
-                return RetryDecision(False, 0.0, f"{what} to a {request.method} is not retried")
-            retry_after = parse_retry_after(response.headers)
+                return RetryDecision(False, 0.0, f"{what} to a {method} is not retried")
+            retry_after = parse_retry_after(failure.headers)
         if attempt >= self.max_attempts:
             return RetryDecision(False, 0.0, f"{what}; all {self.max_attempts} attempts used")
         delay = self.backoff(attempt)
@@ -206,62 +255,82 @@ class RetryPolicy:
             return RetryDecision(
                 False, 0.0, f"{what}; a {delay:.3g}s wait would pass the deadline", deadline=True
             )
-        if self.budget is not None and not self.budget.try_withdraw():
-            return RetryDecision(False, 0.0, f"{what}; retry budget exhausted")
         return RetryDecision(True, delay, what)
-
-    async def __call__(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
-        """Send ``request``, retrying per this policy; each attempt gets a fresh copy."""
-        ctx = CallContext.of(request)
-        if self.budget is not None:
-            self.budget.deposit()
-        attempt = 0
-        while True:
-            attempt += 1
-            response: httpx.Response | None = None
-            error: Exception | None = None
-            try:
-                response = await call_next(clone_request(request))
-            except httpx.TransportError as exc:
-                error = exc
-                ctx.record_failure(
-                    type(exc).__name__, may_have_applied=not isinstance(exc, _NOT_SENT)
-                )
-            else:
-                if response.status_code in self.retry_statuses:
-                    ctx.record_failure(
-                        f"HTTP {response.status_code}",
-                        may_have_applied=response.status_code >= 500,
-                    )
-            decision = self.decide(request, attempt, response, error, ctx.remaining())
-            if not decision.retry:
-                if error is not None or (response is not None and response.status_code >= 400):
-                    logger.debug(
-                        "not retrying %s %s: %s", request.method, request.url.path, decision.reason
-                    )
-                if error is not None:
-                    left = ctx.remaining()
-                    if decision.deadline or (left is not None and left <= 0):
-                        raise ctx.deadline_exceeded(request) from error
-                    raise error
-                assert response is not None
-                return response
-            if response is not None:
-                await response.aclose()
-            logger.info(
-                "retrying %s %s in %.3fs (attempt %d of %d): %s",
-                request.method,
-                request.url.path,
-                decision.delay,
-                attempt + 1,
-                self.max_attempts,
-                decision.reason,
-            )
-            await self._sleep(decision.delay)
 
     def __repr__(self) -> str:
         return (
             f"RetryPolicy(max_attempts={self.max_attempts}, backoff_base={self.backoff_base}, "
-            f"backoff_cap={self.backoff_cap}, retry_after_cap={self.retry_after_cap}, "
-            f"budget={self.budget!r})"
+            f"backoff_cap={self.backoff_cap}, retry_after_cap={self.retry_after_cap})"
         )
+
+
+RetrySetting = RetryPolicy | int | None
+"""What ``retry=`` accepts: a policy, a number of retries (0 = none), or None (none)."""
+
+
+def _count(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigurationError(f"{name} must be an int >= {low}, got {value!r}")
+    return value
+
+
+class RetryLayer:
+    """Runs the attempts of a call: a fresh copy of the request each, retries per the policy
+    and within the client's budget. A decision is made only when an attempt failed."""
+
+    __slots__ = ("budget", "policy")
+
+    def __init__(self, policy: RetryPolicy, budget: RetryBudget | None) -> None:
+        self.policy = policy
+        self.budget = budget
+
+    async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
+        """Send ``request``, retrying what is safe to retry."""
+        policy, budget = self.policy, self.budget
+        if budget is not None:
+            budget.deposit()
+        attempt = 0
+        while True:
+            attempt += 1
+            failure: httpx.Response | Exception
+            try:
+                response = await call_next(clone_request(request), call)
+            except httpx.TransportError as exc:
+                failure = exc
+                call.note_failure(
+                    type(exc).__name__, may_have_applied=not isinstance(exc, NOT_SENT)
+                )
+            else:
+                status = response.status_code
+                if status not in policy.retry_statuses:
+                    return response
+                failure = response
+                call.note_failure(
+                    f"HTTP {status}", may_have_applied=status in MAY_HAVE_APPLIED_STATUS
+                )
+            decision = policy.decide(request.method, attempt, failure, call.remaining())
+            if decision.retry and budget is not None and not budget.try_withdraw():
+                call.retry_refused = "the client's retry budget is spent (too many failures lately)"
+                decision = RetryDecision(False, 0.0, f"{decision.reason}; retry budget spent")
+            if not decision.retry:
+                logger.debug("not retrying %s: %s", call.label, decision.reason)
+                if isinstance(failure, httpx.Response):
+                    return failure
+                left = call.remaining()
+                if decision.deadline or (left is not None and left <= 0):
+                    raise deadline_exceeded(request, call) from failure
+                raise failure
+            if isinstance(failure, httpx.Response):
+                await failure.aclose()
+            logger.info(
+                "retrying %s in %.3fs (attempt %d of %d): %s",
+                call.label,
+                decision.delay,
+                attempt + 1,
+                policy.max_attempts,
+                decision.reason,
+            )
+            await policy.sleep(decision.delay)
+
+    def __repr__(self) -> str:
+        return f"Retry({self.policy!r}, budget={self.budget!r})"

@@ -1,7 +1,8 @@
-"""TimeoutPolicy: per-attempt timeouts and one deadline for the whole call."""
+"""TimeoutPolicy (per-attempt timeouts, the call deadline, the queue bound) and its layer."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -9,76 +10,89 @@ import anyio
 import httpx
 
 from ._constants import CALL_DEADLINE, CONNECT_TIMEOUT, POOL_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT
+from ._responses import deadline_exceeded
 from .errors import ConfigurationError
-from .middleware import CallContext, CallNext
+from .middleware import Call, Next
 
-__all__ = ["TimeoutPolicy"]
+__all__ = ["DeadlineLayer", "TimeoutPolicy", "TimeoutSetting"]
+
+
+def _seconds(name: str, value: object, *, allow_none: bool) -> float | None:
+    """``value`` as positive, finite seconds, or a ConfigurationError naming ``name``."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(f"{name} must be a number of seconds, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigurationError(f"{name} must be positive and finite, got {value!r}")
+    return float(value)
 
 
 class TimeoutPolicy:
-    """The outermost middleware: one deadline covering every attempt, sleep and body read.
+    """How long a call may take: one deadline for the whole call, and per-attempt timeouts.
 
-    ``deadline`` bounds the whole call (pool wait, all attempts, backoff sleeps, the body).
-    ``connect``/``read``/``write``/``pool`` bound each attempt; every attempt gets
-    ``min(configured, time left)``, applied where the request is sent. When the deadline passes
-    the call raises :class:`~videosdk_async.DeadlineExceededError` naming the deadline, the
-    attempts made and the last failure.
-
-    ``queue`` bounds the wait for one of the client's ``max_concurrency`` slots, which comes
-    before the deadline starts. None (the default) waits for a slot however long the backlog
-    is, so a gather of thousands of calls completes; set it where a caller must answer in time
-    (a web handler): ``TimeoutPolicy(deadline=10, queue=2)`` raises
-    :class:`~videosdk_async.QueueTimeoutError` after 2 s in the queue.
-
-    ``clock`` (monotonic seconds) is injectable so tests can drive time; the deadline is also
-    enforced on the event loop's own clock, so nothing can outlast it.
+    Args:
+        deadline: Seconds the whole call may take: every attempt, backoff sleep and body read.
+            When it passes the call raises :class:`~videosdk_async.DeadlineExceededError`
+            naming the deadline, the attempts made and the last failure. None: no deadline.
+        connect: Per-attempt connect timeout (httpx's phases; each cut to the time left).
+        read: Per-attempt timeout between bytes read.
+        write: Per-attempt timeout between bytes written.
+        pool: Per-attempt wait for a connection from the pool.
+        queue: Bound on the wait for one of the client's ``max_concurrency`` in-flight slots,
+            which comes before the deadline starts. None (the default) waits however long the
+            backlog is, so a gather of thousands of calls completes; set it where a caller
+            must answer in time (a web handler): ``TimeoutPolicy(deadline=10, queue=2)``
+            raises :class:`~videosdk_async.QueueTimeoutError` after 2 s in the queue.
+        clock: Monotonic seconds, injectable so tests can drive time. The deadline is also
+            enforced on the event loop's own clock, so nothing can outlast it.
     """
+
+    __slots__ = ("attempt", "attempt_parts", "clock", "deadline", "queue")
 
     def __init__(
         self,
         deadline: float | None = CALL_DEADLINE,
         *,
-        connect: float = CONNECT_TIMEOUT,
-        read: float = READ_TIMEOUT,
-        write: float = WRITE_TIMEOUT,
-        pool: float = POOL_TIMEOUT,
+        connect: float | None = CONNECT_TIMEOUT,
+        read: float | None = READ_TIMEOUT,
+        write: float | None = WRITE_TIMEOUT,
+        pool: float | None = POOL_TIMEOUT,
         queue: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        for name, value in (("connect", connect), ("read", read), ("write", write), ("pool", pool)):
-            if value <= 0:
-                raise ConfigurationError(f"{name} timeout must be positive, got {value}")
-        if deadline is not None and deadline <= 0:
-            raise ConfigurationError(f"deadline must be positive, got {deadline}")
-        if queue is not None and queue <= 0:
-            raise ConfigurationError(f"queue timeout must be positive, got {queue}")
-        self.queue = queue
-        self.deadline = deadline
-        self.attempt = httpx.Timeout(connect=connect, read=read, write=write, pool=pool)
-        self._attempt_parts = self.attempt.as_dict()  # built once, not per call
+        self.deadline = _seconds("deadline", deadline, allow_none=True)
+        self.queue = _seconds("queue timeout", queue, allow_none=True)
+        phases = {
+            name: _seconds(f"{name} timeout", value, allow_none=True)
+            for name, value in (
+                ("connect", connect),
+                ("read", read),
+                ("write", write),
+                ("pool", pool),
+            )
+        }
+        self.attempt = httpx.Timeout(**phases)
+        self.attempt_parts: dict[str, float | None] = self.attempt.as_dict()  # built once
         self.clock = clock
 
     @classmethod
-    def coerce(cls, value: TimeoutPolicy | float | None) -> TimeoutPolicy | None:
-        """Accept a policy, a number of seconds (the call deadline), or None (no policy)."""
+    def coerce(cls, value: TimeoutSetting) -> TimeoutPolicy | None:
+        """A policy from what users pass as ``timeout=``.
+
+        A policy as is; seconds as the call deadline; an ``httpx.Timeout`` as the per-attempt
+        timeouts (under the default deadline); None for no policy at all.
+        """
         if value is None or isinstance(value, TimeoutPolicy):
             return value
+        if isinstance(value, httpx.Timeout):
+            return cls(connect=value.connect, read=value.read, write=value.write, pool=value.pool)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigurationError(f"timeout must be a TimeoutPolicy or seconds, got {value!r}")
+            raise ConfigurationError(
+                "timeout must be seconds, an httpx.Timeout, a TimeoutPolicy or None, "
+                f"got {type(value).__name__}"
+            )
         return cls(float(value))
-
-    async def __call__(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
-        """Run the rest of the chain under this call's deadline."""
-        ctx = CallContext.of(request)
-        ctx.clock = self.clock
-        ctx.attempt_timeout = self._attempt_parts
-        if self.deadline is None:
-            return await call_next(request)
-        ctx.total = self.deadline
-        ctx.deadline = self.clock() + self.deadline
-        with anyio.move_on_after(self.deadline):
-            return await call_next(request)
-        raise ctx.deadline_exceeded(request)
 
     def __repr__(self) -> str:
         t = self.attempt
@@ -86,3 +100,28 @@ class TimeoutPolicy:
             f"TimeoutPolicy(deadline={self.deadline}, connect={t.connect}, read={t.read}, "
             f"write={t.write}, pool={t.pool}, queue={self.queue})"
         )
+
+
+TimeoutSetting = TimeoutPolicy | float | httpx.Timeout | None
+"""What ``timeout=`` accepts: a policy, seconds (the call deadline), an httpx.Timeout, or None."""
+
+
+class DeadlineLayer:
+    """The outermost layer: the rest of the chain runs under the call's deadline."""
+
+    __slots__ = ("clock", "seconds")
+
+    def __init__(self, seconds: float, clock: Callable[[], float]) -> None:
+        self.seconds = seconds
+        self.clock = clock
+
+    async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
+        """Stamp the deadline on the call and cancel whatever is under way when it passes."""
+        call.total = self.seconds
+        call.deadline = self.clock() + self.seconds
+        with anyio.move_on_after(self.seconds):
+            return await call_next(request, call)
+        raise deadline_exceeded(request, call)
+
+    def __repr__(self) -> str:
+        return f"Deadline({self.seconds:g}s)"

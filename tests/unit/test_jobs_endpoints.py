@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from core_values import JOB_ID, TOKEN
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import JOB_ID, TOKEN
 
 from videosdk_async import (
     AsyncEncoderClient,
@@ -252,7 +252,7 @@ async def test_failed_create_is_not_retried(api: respx.MockRouter) -> None:
         sleeps.append(seconds)
 
     route = api.post(JOBS).respond(503, json={"message": "busy"})
-    retry = RetryPolicy(sleep=fake_sleep, use_budget=False)
+    retry = RetryPolicy(sleep=fake_sleep)
     async with AsyncEncoderClient(token=TOKEN, retry=retry) as client:
         with pytest.raises(ServerError):
             await client.jobs.create(video_id=VIDEO_ID, presets=[PRESET])
@@ -496,7 +496,7 @@ async def collect(iterator: AsyncIterator[EncodingJob]) -> list[str]:
     return [job.id async for job in iterator]
 
 
-async def test_iterate_walks_every_page_in_order(
+async def test_iterate_walks_from_the_last_page_to_the_first(
     client: AsyncEncoderClient, api: respx.MockRouter
 ) -> None:
     route, queries = serve_pages(
@@ -508,15 +508,16 @@ async def test_iterate_walks_every_page_in_order(
         },
     )
 
-    assert await collect(client.jobs.iterate()) == ["a", "b", "c", "d", "e"]
-    assert queries == [{"page": str(n), "perPage": "100"} for n in (1, 2, 3)]
-    assert route.call_count == 3
+    assert await collect(client.jobs.iterate()) == ["e", "c", "d", "a", "b"]
+    # Page 1 first (for lastPage), then last to 2, then page 1 again to see if it grew.
+    assert queries == [{"page": str(n), "perPage": "100"} for n in (1, 3, 2, 1)]
+    assert route.call_count == 4
 
 
 async def test_iterate_stops_at_last_page_even_if_more_data_exists(
     client: AsyncEncoderClient, api: respx.MockRouter
 ) -> None:
-    route, queries = serve_pages(
+    _, queries = serve_pages(
         api,
         {
             1: page_json(jobs_named(("a", "queued")), 1, 2),
@@ -525,42 +526,37 @@ async def test_iterate_stops_at_last_page_even_if_more_data_exists(
         },
     )
 
-    assert await collect(client.jobs.iterate()) == ["a", "b"]
-    assert [q["page"] for q in queries] == ["1", "2"]
-    assert route.call_count == 2
+    assert await collect(client.jobs.iterate()) == ["b", "a"]
+    assert [q["page"] for q in queries] == ["1", "2", "1"]
 
 
-async def test_iterate_stops_on_an_empty_page(
+async def test_iterate_survives_a_listing_that_shrank_under_it(
     client: AsyncEncoderClient, api: respx.MockRouter
 ) -> None:
-    route, queries = serve_pages(
+    """lastPage said 4 but pages 3 and 4 are empty by the time they are read: every job
+    that is still there is yielded once."""
+    _, queries = serve_pages(
         api,
         {
-            1: page_json(jobs_named(("a", "queued")), 1, 9),
-            2: page_json([], 2, 9),
-            3: page_json(jobs_named(("never", "queued")), 3, 9),
+            1: page_json(jobs_named(("a", "queued")), 1, 4),
+            2: page_json(jobs_named(("b", "queued")), 2, 2),
         },
     )
 
-    assert await collect(client.jobs.iterate()) == ["a"]
-    assert [q["page"] for q in queries] == ["1", "2"]
-    assert route.call_count == 2
+    assert await collect(client.jobs.iterate()) == ["b", "a"]
+    assert [q["page"] for q in queries] == ["1", "4", "3", "2", "1"]
 
 
-async def test_iterate_with_last_page_zero_stops_after_the_first_page(
-    client: AsyncEncoderClient, api: respx.MockRouter
+@pytest.mark.parametrize("last", [0, 1])
+async def test_a_single_page_listing_takes_one_request(
+    client: AsyncEncoderClient, api: respx.MockRouter, last: int
 ) -> None:
     route, queries = serve_pages(
-        api,
-        {
-            1: page_json(jobs_named(("a", "queued"), ("b", "queued")), 1, 0),
-            2: page_json(jobs_named(("never", "queued")), 2, 0),
-        },
+        api, {1: page_json(jobs_named(("a", "queued"), ("b", "queued")), 1, last)}
     )
-
     assert await collect(client.jobs.iterate()) == ["a", "b"]
-    assert route.call_count == 1
     assert queries == [{"page": "1", "perPage": "100"}]
+    assert route.call_count == 1
 
 
 async def test_iterate_over_an_empty_listing_makes_one_request(
@@ -571,15 +567,33 @@ async def test_iterate_over_an_empty_listing_makes_one_request(
     assert route.call_count == 1
 
 
+async def test_iterate_goes_round_again_when_page_one_grew(
+    client: AsyncEncoderClient, api: respx.MockRouter
+) -> None:
+    """A newest-first listing that grows during the walk pushes older jobs onto pages
+    already visited; page 1 seen again shows unseen jobs, so the walk runs once more."""
+    answers = [
+        page_json(jobs_named(("c", "queued"), ("b", "queued")), 1, 2, per_page=2),
+        page_json(jobs_named(("a", "queued")), 2, 2, per_page=2),
+        # "d" was created: "b" moved to page 2, behind the walk.
+        page_json(jobs_named(("d", "queued"), ("c", "queued")), 1, 2, per_page=2),
+        page_json(jobs_named(("b", "queued"), ("a", "queued")), 2, 2, per_page=2),
+        page_json(jobs_named(("d", "queued"), ("c", "queued")), 1, 2, per_page=2),
+    ]
+    api.get(JOBS).mock(side_effect=[httpx.Response(200, json=a) for a in answers])
+
+    assert await collect(client.jobs.iterate(per_page=2)) == ["a", "c", "b", "d"]
+
+
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        ("queued", ["a", "d"]),
-        ("QUEUED", ["a", "d"]),
+        ("queued", ["d", "a"]),
+        ("QUEUED", ["d", "a"]),
         (JobStatus.COMPLETED, ["b"]),
         (JobStatus.FAILED, ["e"]),
         ("archived", ["f"]),  # an unknown status can be filtered on too
-        (None, ["a", "b", "c", "d", "e", "f"]),
+        (None, ["e", "f", "c", "d", "a", "b"]),
     ],
 )
 async def test_iterate_filters_by_status_across_all_pages(
@@ -598,7 +612,7 @@ async def test_iterate_filters_by_status_across_all_pages(
     )
 
     assert await collect(client.jobs.iterate(status=status)) == expected
-    assert route.call_count == 3
+    assert route.call_count == 4
     assert all("status" not in q for q in queries)
 
 
@@ -613,11 +627,8 @@ async def test_iterate_forwards_per_page_and_user_id_on_every_page(
         },
     )
 
-    assert await collect(client.jobs.iterate(per_page=1, user_id="u-7")) == ["a", "b"]
-    assert queries == [
-        {"page": "1", "perPage": "1", "userId": "u-7"},
-        {"page": "2", "perPage": "1", "userId": "u-7"},
-    ]
+    assert await collect(client.jobs.iterate(per_page=1, user_id="u-7")) == ["b", "a"]
+    assert queries == [{"page": str(n), "perPage": "1", "userId": "u-7"} for n in (1, 2, 1)]
 
 
 async def test_iterate_is_lazy(client: AsyncEncoderClient, api: respx.MockRouter) -> None:
@@ -625,17 +636,17 @@ async def test_iterate_is_lazy(client: AsyncEncoderClient, api: respx.MockRouter
         api,
         {
             1: page_json(jobs_named(("a", "queued"), ("b", "queued")), 1, 5),
-            2: page_json(jobs_named(("c", "queued")), 2, 5),
+            5: page_json(jobs_named(("z", "queued")), 5, 5),
         },
     )
 
     iterator = client.jobs.iterate()
     assert route.call_count == 0
     first = await iterator.__anext__()
-    assert first.id == "a"
-    assert route.call_count == 1
+    assert first.id == "z"
+    assert route.call_count == 2  # page 1 (for lastPage), then page 5
     await iterator.aclose()  # type: ignore[attr-defined]
-    assert route.call_count == 1
+    assert route.call_count == 2
 
 
 async def test_iterate_raises_a_failing_page_after_yielding_earlier_ones(
@@ -643,7 +654,8 @@ async def test_iterate_raises_a_failing_page_after_yielding_earlier_ones(
 ) -> None:
     api.get(JOBS).mock(
         side_effect=[
-            httpx.Response(200, json=page_json(jobs_named(("a", "queued")), 1, 2)),
+            httpx.Response(200, json=page_json(jobs_named(("a", "queued")), 1, 3)),
+            httpx.Response(200, json=page_json(jobs_named(("c", "queued")), 3, 3)),
             httpx.Response(500, json={"message": "boom"}),
         ]
     )
@@ -655,7 +667,7 @@ async def test_iterate_raises_a_failing_page_after_yielding_earlier_ones(
 
     with pytest.raises(ServerError, match="boom"):
         await consume()
-    assert got == ["a"]
+    assert got == ["c"]
 
 
 @pytest.mark.parametrize(

@@ -8,21 +8,20 @@ import anyio
 import httpx
 import jwt
 import pytest
-from sdk_fakes import TOKEN, Always, FakeClock, job_json, make_client
+from support import TOKEN, Always, FakeClock, job_json, make_client
 
 from videosdk_async import (
     APIKeyAuth,
     AsyncEncoderClient,
     AuthenticationError,
-    AuthMiddleware,
     CallNext,
-    ConfigurationError,
-    LoggingMiddleware,
     RetryPolicy,
-    StaticToken,
-    TimeoutPolicy,
 )
-from videosdk_async.middleware import compose, validate_middleware
+from videosdk_async.auth import AuthLayer
+from videosdk_async.logs import LoggingLayer
+from videosdk_async.middleware import Call, UserMiddleware, compose, validate_middleware
+from videosdk_async.retry import RetryLayer
+from videosdk_async.timeouts import DeadlineLayer
 
 SECRET = "a-very-secret-signing-key-0123456789abcdef"
 
@@ -79,30 +78,35 @@ def test_default_order_is_visible() -> None:
     tagger = Tagger("user", [])
     client = AsyncEncoderClient(TOKEN, middleware=[tagger])
     kinds = [type(m) for m in client.middleware]
-    assert kinds == [TimeoutPolicy, RetryPolicy, Tagger, AuthMiddleware, LoggingMiddleware]
+    assert kinds == [DeadlineLayer, RetryLayer, UserMiddleware, AuthLayer, LoggingLayer]
 
 
 def test_policies_can_be_disabled() -> None:
     client = AsyncEncoderClient(TOKEN, timeout=None, retry=None)
-    assert [type(m) for m in client.middleware] == [AuthMiddleware, LoggingMiddleware]
+    assert [type(m) for m in client.middleware] == [AuthLayer, LoggingLayer]
     assert RetryPolicy.disabled().max_attempts == 1
-    assert RetryPolicy.disabled().budget is None
+    for off in (None, 0):
+        client = AsyncEncoderClient(TOKEN, retry=off)
+        assert client.retry is None and client.max_retries == 0
+        assert AsyncEncoderClient(TOKEN, max_retries=0).retry is None
 
 
 def test_compose_runs_outermost_first() -> None:
     log: list[str] = []
 
-    async def terminal(request: httpx.Request) -> httpx.Response:
-        log.append("send")
+    async def terminal(request: httpx.Request, call: Call) -> httpx.Response:
+        log.append(f"send {call.label}")
         return httpx.Response(204)
 
-    handler = compose([Tagger("a", log), Tagger("b", log)], terminal)
-    response = anyio.run(handler, httpx.Request("GET", "https://x/"))
+    handler = compose(
+        [UserMiddleware(Tagger("a", log)), UserMiddleware(Tagger("b", log))], terminal
+    )
+    response = anyio.run(handler, httpx.Request("GET", "https://x/"), Call("GET", "/"))
     assert response.status_code == 204
-    assert log == ["a>", "b>", "send", "<b", "<a"]
+    assert log == ["a>", "b>", "send GET /", "<b", "<a"]
 
 
-def test_user_middleware_runs_on_every_attempt_and_chain_can_be_reordered() -> None:
+def test_user_middleware_runs_on_every_attempt_outside_auth() -> None:
     clock = FakeClock()
     log: list[str] = []
     answers = iter([httpx.Response(503), httpx.Response(200, json=job_json())])
@@ -116,35 +120,37 @@ def test_user_middleware_runs_on_every_attempt_and_chain_can_be_reordered() -> N
     anyio.run(scenario)
     assert log == ["user>", "<user", "user>", "<user"]
 
-    # A whole chain in the user's own order replaces the defaults.
+    # User middleware sits between the retry loop and auth: it sees each attempt, and the
+    # token is set after it, on the request it passes on.
     seen: list[str | None] = []
+    sent: list[str | None] = []
 
     async def spy(request: httpx.Request, call_next: CallNext) -> httpx.Response:
         seen.append(request.headers.get("Authorization"))
         return await call_next(request)
 
     def ok(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("Authorization"))
         return httpx.Response(200, json=job_json())
 
-    base = make_client(ok, clock)
-    reordered = base.with_options(chain=[AuthMiddleware(StaticToken(TOKEN)), spy])
-    assert [type(m) for m in reordered.middleware] == [AuthMiddleware, type(spy)]
+    client = make_client(ok, clock, middleware=[spy])
 
-    async def run_reordered() -> None:
-        await reordered.jobs.get("abc")
+    async def run() -> None:
+        await client.jobs.get("abc")
 
-    anyio.run(run_reordered)
-    assert seen == [TOKEN]  # spy is inside auth now, so it sees the header
-    with pytest.raises(ConfigurationError):
-        base.with_options(middleware=[spy], chain=[spy])
+    anyio.run(run)
+    assert seen == [None]
+    assert sent == [TOKEN]
+    with pytest.raises(TypeError):
+        client.with_options(chain=[spy])  # type: ignore[call-arg]
 
 
 def test_with_options_shares_the_pool_and_changes_only_policy() -> None:
     client = AsyncEncoderClient(TOKEN)
-    quick = client.with_options(timeout=2, retry=1)
-    assert quick._shared is client._shared
+    quick = client.with_options(timeout=2, max_retries=1)
+    assert quick._core is client._core
     assert quick.timeout is not None and quick.timeout.deadline == 2.0
-    assert quick.retry is not None and quick.retry.max_attempts == 1
+    assert quick.retry is not None and quick.retry.max_attempts == 2 and quick.max_retries == 1
     assert client.timeout is not None and client.timeout.deadline == 60.0
 
     async def scenario() -> None:
@@ -227,22 +233,36 @@ def test_logging_one_line_per_attempt_and_retry_decisions_without_secrets(
     lines = [r.getMessage() for r in caplog.records if r.name == "videosdk_async"]
     assert lines[0].startswith("GET /v1/encoder/jobs/abc -> 503 in ")
     assert lines[0].endswith("(attempt 1)")
-    assert lines[1] == "retrying GET /v1/encoder/jobs/abc in 0.250s (attempt 2 of 3): HTTP 503"
+    assert lines[1] == (
+        "retrying GET /v1/encoder/jobs/abc (job abc) in 0.250s (attempt 2 of 3): HTTP 503"
+    )
     assert lines[2].startswith("GET /v1/encoder/jobs/abc -> 200 in ")
     assert lines[2].endswith("(attempt 2)")
     assert all(TOKEN not in line and "Authorization" not in line for line in lines)
 
 
-def test_logging_is_silent_and_free_when_off(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(("level", "lines"), [(logging.WARNING, 0), (logging.INFO, 1)])
+def test_logging_is_silent_and_free_when_off(
+    monkeypatch: pytest.MonkeyPatch, level: int, lines: int
+) -> None:
+    """With INFO off the layer does no logging work at all (not even a call that the logger
+    would then drop); with INFO on, one line per attempt."""
+    logger = logging.getLogger("videosdk_async")
+    calls: list[tuple[object, ...]] = []
+    monkeypatch.setattr(logger, "info", lambda *args, **kwargs: calls.append(args))
+    before = logger.level
+    logger.setLevel(level)  # setLevel also clears the logger's isEnabledFor cache
     clock = FakeClock()
 
     async def scenario() -> None:
         async with make_client(lambda r: httpx.Response(200, json=job_json()), clock) as client:
             await client.jobs.get("abc")
 
-    with caplog.at_level(logging.WARNING, logger="videosdk_async"):
+    try:
         anyio.run(scenario)
-    assert not [r for r in caplog.records if r.name == "videosdk_async"]
+    finally:
+        logger.setLevel(before)
+    assert len(calls) == lines
 
 
 def test_videosdk_log_env_turns_logging_on(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import email.utils
+import random
 
 import anyio
 import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sdk_fakes import JOBS, Always, FakeClock, job_json, make_client
+from support import JOBS, Always, FakeClock, drive, job_json, make_client
 
 from videosdk_async import (
     APITimeoutError,
     BadRequestError,
-    CallContext,
     RateLimitError,
     RetryBudget,
     RetryPolicy,
     ServerError,
 )
+from videosdk_async.middleware import Call
+from videosdk_async.retry import RetryLayer
 
 BACKENDS = ["asyncio", "trio"]
 
@@ -51,8 +53,8 @@ async def _no_sleep(_: float) -> None:
     ],
 )
 def test_decide_on_errors(method: str, error: Exception, retry: bool) -> None:
-    policy = RetryPolicy(use_budget=False, random=lambda: 0.0)
-    decision = policy.decide(_request(method), 1, None, error, None)
+    policy = RetryPolicy(random=lambda: 0.0)
+    decision = policy.decide(method, 1, error, None)
     assert decision.retry is retry, decision.reason
 
 
@@ -75,15 +77,15 @@ def test_decide_on_errors(method: str, error: Exception, retry: bool) -> None:
     ],
 )
 def test_decide_on_statuses(method: str, status: int, retry: bool) -> None:
-    policy = RetryPolicy(use_budget=False, random=lambda: 0.0)
-    decision = policy.decide(_request(method), 1, httpx.Response(status), None, None)
+    policy = RetryPolicy(random=lambda: 0.0)
+    decision = policy.decide(method, 1, httpx.Response(status), None)
     assert decision.retry is retry, decision.reason
 
 
 def test_attempts_are_capped() -> None:
-    policy = RetryPolicy(2, use_budget=False)
-    assert policy.decide(_request(), 1, httpx.Response(503), None, None).retry
-    last = policy.decide(_request(), 2, httpx.Response(503), None, None)
+    policy = RetryPolicy(2)
+    assert policy.decide("GET", 1, httpx.Response(503), None).retry
+    last = policy.decide("GET", 2, httpx.Response(503), None)
     assert not last.retry
     assert "all 2 attempts used" in last.reason
 
@@ -93,36 +95,30 @@ def test_attempts_are_capped() -> None:
     [{"Retry-After": "2"}, {"retry-after-ms": "2000"}, {"Retry-After": "2.0"}],
 )
 def test_retry_after_is_a_floor(headers: dict[str, str]) -> None:
-    policy = RetryPolicy(use_budget=False, random=lambda: 0.0)
-    decision = policy.decide(_request(), 1, httpx.Response(429, headers=headers), None, 30.0)
+    policy = RetryPolicy(random=lambda: 0.0)
+    decision = policy.decide("GET", 1, httpx.Response(429, headers=headers), 30.0)
     assert decision.retry
     assert decision.delay == pytest.approx(2.0)
 
 
 def test_retry_after_http_date() -> None:
     when = email.utils.formatdate(__import__("time").time() + 5, usegmt=True)
-    policy = RetryPolicy(use_budget=False, random=lambda: 0.0)
-    decision = policy.decide(
-        _request(), 1, httpx.Response(503, headers={"Retry-After": when}), None, 30.0
-    )
+    policy = RetryPolicy(random=lambda: 0.0)
+    decision = policy.decide("GET", 1, httpx.Response(503, headers={"Retry-After": when}), 30.0)
     assert decision.retry
     assert 3.5 <= decision.delay <= 5.0
 
 
 def test_retry_after_over_cap_stops() -> None:
-    policy = RetryPolicy(use_budget=False, retry_after_cap=60)
-    decision = policy.decide(
-        _request(), 1, httpx.Response(429, headers={"Retry-After": "120"}), None, None
-    )
+    policy = RetryPolicy(retry_after_cap=60)
+    decision = policy.decide("GET", 1, httpx.Response(429, headers={"Retry-After": "120"}), None)
     assert not decision.retry
     assert "over the cap" in decision.reason
 
 
 def test_wait_past_deadline_stops() -> None:
-    policy = RetryPolicy(use_budget=False)
-    decision = policy.decide(
-        _request(), 1, httpx.Response(429, headers={"Retry-After": "5"}), None, 4.0
-    )
+    policy = RetryPolicy()
+    decision = policy.decide("GET", 1, httpx.Response(429, headers={"Retry-After": "5"}), 4.0)
     assert not decision.retry
     assert decision.deadline
 
@@ -136,7 +132,7 @@ def test_wait_past_deadline_stops() -> None:
 def test_backoff_always_within_zero_and_cap(
     base: float, cap: float, retry_number: int, draw: float
 ) -> None:
-    policy = RetryPolicy(backoff_base=base, backoff_cap=cap, use_budget=False, random=lambda: draw)
+    policy = RetryPolicy(backoff_base=base, backoff_cap=cap, random=lambda: draw)
     delay = policy.backoff(retry_number)
     assert 0.0 <= delay <= cap
 
@@ -178,7 +174,7 @@ def test_budget_stays_within_zero_and_max(
 def test_budget_bounds_amplification_under_total_failure() -> None:
     clock = FakeClock()
     budget = RetryBudget(ratio=0.1, max_tokens=10, floor_per_second=0.0, clock=clock)
-    policy = RetryPolicy(3, budget=budget, sleep=_no_sleep)
+    layer = RetryLayer(RetryPolicy(3, sleep=_no_sleep), budget)
     sent = 0
 
     async def always_503(request: httpx.Request) -> httpx.Response:
@@ -188,7 +184,7 @@ def test_budget_bounds_amplification_under_total_failure() -> None:
 
     async def scenario() -> None:
         for _ in range(1000):
-            response = await policy(_request(), always_503)
+            response = await drive(layer, _request(), always_503)
             assert response.status_code == 503
 
     anyio.run(scenario)
@@ -212,13 +208,15 @@ def test_each_attempt_gets_a_fresh_request() -> None:
         return httpx.Response(503 if len(seen) < 3 else 200, request=request)
 
     original = _request("DELETE")
-    policy = RetryPolicy(3, use_budget=False, sleep=_no_sleep)
-    response = anyio.run(policy, original, call_next)
+    call = Call("DELETE", "/abc")
+    layer = RetryLayer(RetryPolicy(3, sleep=_no_sleep), None)
+    response = anyio.run(drive, layer, original, call_next, call)
     assert response.status_code == 200
     assert len({id(r) for r in seen}) == 3
     assert "X-Mutated" not in original.headers
     assert "mutated" not in original.extensions
-    assert CallContext.of(original).last_failure == "HTTP 503"
+    assert call.last_failure == "HTTP 503"
+    assert call.may_have_applied is False  # a 503 says the request was not taken on
 
 
 def test_exhausted_retries_reraise_the_last_error() -> None:
@@ -229,9 +227,9 @@ def test_exhausted_retries_reraise_the_last_error() -> None:
         calls += 1
         raise httpx.ReadTimeout("slow", request=request)
 
-    policy = RetryPolicy(3, use_budget=False, sleep=_no_sleep)
+    layer = RetryLayer(RetryPolicy(3, sleep=_no_sleep), None)
     with pytest.raises(httpx.ReadTimeout):
-        anyio.run(policy, _request(), call_next)
+        anyio.run(drive, layer, _request(), call_next)
     assert calls == 3
 
 
@@ -348,18 +346,55 @@ def test_400_is_not_retried() -> None:
     assert handler.calls == 1
 
 
-def test_budget_exhaustion_through_the_client() -> None:
+def test_budget_exhaustion_through_the_client_and_its_copies() -> None:
+    """One budget per client family: per-call copies draw on it too, and a refusal says so."""
     clock = FakeClock()
     handler = Always(503)
+    budget = RetryBudget(ratio=0.1, max_tokens=10, floor_per_second=0.0, clock=clock)
+    last: list[ServerError] = []
+
+    async def scenario() -> None:
+        async with make_client(handler, clock, retry_budget=budget) as client:
+            for n in range(200):
+                caller = client if n % 2 else client.with_options(timeout=20)
+                with pytest.raises(ServerError) as caught:
+                    await caller.jobs.get("abc")
+                last.append(caught.value)
+
+    anyio.run(scenario)
+    # Without the shared budget this would be 600 attempts (each copy a fresh, full budget).
+    assert handler.calls <= 200 + 20 + 10 + 1
+    assert last[-1].attempts == 1
+    assert "not retried: the client's retry budget is spent" in str(last[-1])
+
+
+def test_a_burst_at_a_30_percent_error_rate_keeps_retrying() -> None:
+    """200 concurrent calls, 30% of answers 503 (seeded): the default budget funds every
+    retry, so a call fails only after all three attempts failed."""
+    clock = FakeClock()
+    draw = random.Random(7)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if draw.random() < 0.3:
+            return httpx.Response(503)
+        return httpx.Response(200, json=job_json())
+
+    failures: list[Exception] = []
 
     async def scenario() -> None:
         async with make_client(handler, clock, budget=True) as client:
-            assert client.retry is not None and client.retry.budget is not None
-            client.retry.budget.floor_per_second = 0.0
-            for _ in range(200):
-                with pytest.raises(ServerError):
+
+            async def one() -> None:
+                try:
                     await client.jobs.get("abc")
+                except ServerError as exc:
+                    failures.append(exc)
+
+            async with anyio.create_task_group() as group:
+                for _ in range(200):
+                    group.start_soon(one)
 
     anyio.run(scenario)
-    # Without a budget this would be 600 attempts.
-    assert handler.calls <= 200 + 20 + 10 + 1
+    # Only calls whose three attempts all failed fail (about 2.7%); none for want of budget.
+    assert all(f.attempts == 3 for f in failures)
+    assert not any("budget" in str(f) for f in failures)

@@ -9,16 +9,17 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sdk_fakes import FakeClock, job_json, make_client
+from support import FakeClock, drive, job_json, make_client
 
 from videosdk_async import (
-    CallContext,
     ConfigurationError,
     DeadlineExceededError,
     QueueTimeoutError,
     TimeoutPolicy,
     VideoSDKError,
 )
+from videosdk_async.middleware import Call
+from videosdk_async.timeouts import DeadlineLayer
 
 BACKENDS = ["asyncio", "trio"]
 
@@ -34,6 +35,14 @@ def test_defaults_are_small_and_finite() -> None:
         TimeoutPolicy(0)
     with pytest.raises(ConfigurationError):
         TimeoutPolicy(read=-1)
+    for bad in (float("nan"), float("inf"), True, "5"):
+        with pytest.raises(ConfigurationError):
+            TimeoutPolicy(bad)  # type: ignore[arg-type]
+        with pytest.raises(ConfigurationError):
+            TimeoutPolicy(queue=bad)  # type: ignore[arg-type]
+    per_attempt = TimeoutPolicy.coerce(httpx.Timeout(10, connect=2))
+    assert per_attempt is not None and per_attempt.deadline == 60.0
+    assert per_attempt.attempt_parts == {"connect": 2, "read": 10, "write": 10, "pool": 10}
 
 
 def test_attempt_timeouts_are_cut_to_time_left() -> None:
@@ -41,14 +50,17 @@ def test_attempt_timeouts_are_cut_to_time_left() -> None:
     policy = TimeoutPolicy(10.0, connect=5, read=20, write=20, pool=5, clock=clock)
     seen: list[dict[str, float | None] | None] = []
 
+    call = Call("GET", "/y", clock=clock, attempt_timeout=policy.attempt_parts)
+    assert policy.deadline is not None
+    layer = DeadlineLayer(policy.deadline, policy.clock)
+
     async def call_next(request: httpx.Request) -> httpx.Response:
-        ctx = CallContext.of(request)
-        seen.append(ctx.timeout_for_attempt())
+        seen.append(call.timeout_for_attempt())
         clock.advance(7)
-        seen.append(ctx.timeout_for_attempt())
+        seen.append(call.timeout_for_attempt())
         return httpx.Response(200)
 
-    anyio.run(policy, httpx.Request("GET", "https://x/y"), call_next)
+    anyio.run(drive, layer, httpx.Request("GET", "https://x/y"), call_next, call)
     assert seen[0] == {"connect": 5, "read": 10, "write": 10, "pool": 5}
     assert seen[1] == {"connect": 3, "read": 3, "write": 3, "pool": 3}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from .._http import one_line
+from .._text import one_line
 from ..errors import ConfigurationError, InvalidRequestError, VideoSDKError
 
 EXIT_OK = 0

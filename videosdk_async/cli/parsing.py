@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .._text import describe_problems
 from .._time import as_utc
-from ..errors import describe_problems
 from ..models import PresetSpec, ThumbnailSpec
 
 

@@ -31,7 +31,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from .._http import one_line
+from .._text import one_line
 from ..batch import DeleteOutcome, DeleteReport, DeleteResult, ProgressCallback
 from ..models import EncodingJob, JobStatus, Preset, Thumbnail
 

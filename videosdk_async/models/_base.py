@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PrivateAttr
+import httpx
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from .._time import as_utc
@@ -46,36 +48,66 @@ UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class RawResponse:
-    """What came back on the wire for a result: status, headers, attempts and timing."""
+    """The HTTP exchange a result came from: status, headers, request id, attempts, timing.
 
-    __slots__ = ("attempts", "elapsed", "headers", "method", "status_code", "url")
+    ``http_response`` is the ``httpx.Response`` itself (its body already read); ``elapsed``
+    the seconds the whole call took, retries included.
+    """
+
+    __slots__ = ("attempts", "elapsed", "gone", "http_response", "request_id")
 
     def __init__(
         self,
+        response: httpx.Response,
         *,
-        status_code: int,
-        headers: Any,
-        method: str,
-        url: str,
         attempts: int,
-        elapsed: float,
+        request_id: str | None,
+        started: float | None = None,
+        gone: bool = False,
     ) -> None:
-        self.status_code = status_code
-        self.headers = headers
-        self.method = method
-        self.url = url
+        self.http_response = response
         self.attempts = attempts
-        self.elapsed = elapsed
+        self.request_id = request_id
+        self.elapsed = 0.0 if started is None else time.perf_counter() - started
+        self.gone = gone
+        """True when the object was not returned by the server: a delete whose response was
+        lost found the job already gone on its retry."""
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status."""
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The response headers."""
+        return self.http_response.headers
+
+    @property
+    def method(self) -> str:
+        """The request's method."""
+        return self.http_response.request.method
+
+    @property
+    def url(self) -> str:
+        """The URL called."""
+        return str(self.http_response.request.url)
 
     def __repr__(self) -> str:
         return (
             f"RawResponse({self.method} {self.url} -> {self.status_code}, "
-            f"attempts={self.attempts}, elapsed={self.elapsed:.3f}s)"
+            f"attempts={self.attempts}, elapsed={self.elapsed:.3f}s, "
+            f"request_id={self.request_id!r})"
         )
 
 
 class APIModel(BaseModel):
-    """Base of response models: camelCase on the wire, snake_case in Python, unknown fields kept."""
+    """Base of response models: camelCase on the wire, snake_case in Python, unknown fields kept.
+
+    A model returned by a call knows where it came from: :attr:`raw_response` and
+    :attr:`request_id`. (They are kept outside the model's fields: equality, ``model_dump``
+    and copies ignore them, and nested models pay nothing for them.)
+    """
 
     model_config = ConfigDict(
         alias_generator=to_camel,
@@ -84,12 +116,17 @@ class APIModel(BaseModel):
         extra="allow",
     )
 
-    _raw_response: RawResponse | None = PrivateAttr(default=None)
-
     @property
     def raw_response(self) -> RawResponse | None:
-        """The HTTP exchange this object came from (None when built locally)."""
-        return self._raw_response
+        """The HTTP exchange this object came from (None when built locally or nested)."""
+        raw = self.__dict__.get("_raw_response")
+        return raw if isinstance(raw, RawResponse) else None
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's request id for the call that returned this object, when it sent one."""
+        raw = self.raw_response
+        return raw.request_id if raw is not None else None
 
 
 class RequestModel(BaseModel):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, JsonValue
 
 from ._base import APIModel, OpenEnum, UtcDatetime
 
@@ -110,6 +110,25 @@ class StoredFile(APIModel):
     updated_at: UtcDatetime | None = None
 
 
+def _error_shape(value: object) -> object:
+    """Any failure shape the service may send becomes a JobError: text is its message."""
+    if value is None or isinstance(value, dict | JobError):
+        return value
+    return {"message": value if isinstance(value, str) else str(value)}
+
+
+class JobError(APIModel):
+    """Why a job failed, as the service says it: a ``code`` and a ``message`` (both optional;
+    anything else it sends is kept)."""
+
+    code: str | None = None
+    message: str | None = None
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.code, self.message) if p]
+        return ": ".join(parts) if parts else "no reason given"
+
+
 class EncodingJob(APIModel):
     """An encoding job as the API returns it."""
 
@@ -120,8 +139,9 @@ class EncodingJob(APIModel):
     presets: list[Preset] = Field(default_factory=list)
     thumbnails: list[Thumbnail] = Field(default_factory=list)
     webhook_url: str | None = None
-    user_data: dict[str, Any] | None = None
+    user_data: dict[str, JsonValue] | None = None
     user: User | None = None
+    error: Annotated[JobError | None, BeforeValidator(_error_shape)] = None
     files: list[StoredFile] = Field(default_factory=list)
     created_at: UtcDatetime | None = None
     updated_at: UtcDatetime | None = None
@@ -132,6 +152,16 @@ class EncodingJob(APIModel):
     def is_terminal(self) -> bool:
         """True when the job is completed or failed."""
         return self.status.is_terminal
+
+    @property
+    def failure_reason(self) -> str | None:
+        """Why the job failed (``CODE: message``), or None unless it failed.
+
+        A failed job with no reason from the service reads ``no reason given``.
+        """
+        if self.status is not JobStatus.FAILED:
+            return None
+        return str(self.error) if self.error is not None else "no reason given"
 
     @property
     def is_deletable(self) -> bool:

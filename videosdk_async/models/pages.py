@@ -6,6 +6,7 @@ from typing import Generic, TypeVar
 
 from pydantic import Field
 
+from .._constants import MAX_PAGE
 from ._base import APIModel
 from .jobs import EncodingJob, StoredFile
 
@@ -13,18 +14,20 @@ T = TypeVar("T")
 
 
 class PageInfo(APIModel):
-    """Where a page sits in the listing."""
+    """Where a page sits in the listing. ``last_page`` is required: without it a listing
+    cannot be walked."""
 
-    current_page: int = 1
-    per_page: int = 0
-    last_page: int = 0
+    current_page: int = Field(default=1, ge=0, le=MAX_PAGE)
+    per_page: int = Field(default=0, ge=0)
+    last_page: int = Field(ge=0, le=MAX_PAGE)
 
 
 class Page(APIModel, Generic[T]):
-    """One page of a listing: ``page_info`` and ``data``."""
+    """One page of a listing: ``page_info`` and ``data``, both required (an object without
+    them is not a page, whatever its status)."""
 
-    page_info: PageInfo = Field(default_factory=PageInfo)
-    data: list[T] = Field(default_factory=list)
+    page_info: PageInfo
+    data: list[T]
 
     @property
     def has_next(self) -> bool:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, JsonValue, field_validator, model_validator
 
 from ._base import OpenEnum, RequestModel
 from .jobs import ImageFormat, Resolution, ThumbnailFilter, VideoFormat
@@ -79,7 +79,7 @@ class JobCreate(RequestModel):
     presets: list[PresetSpec] = Field(min_length=1)
     thumbnails: list[ThumbnailSpec] | None = None
     webhook_url: str | None = None
-    user_data: dict[str, Any] | None = None
+    user_data: dict[str, JsonValue] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> JobCreate:
@@ -94,6 +94,11 @@ class JobCreate(RequestModel):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
-    def to_json(self) -> dict[str, Any]:
-        """The wire body: camelCase, with unset optional fields left out."""
-        return self.model_dump(mode="json", exclude_none=True)
+    def to_json(self) -> dict[str, JsonValue]:
+        """The wire body as a dict: camelCase, with unset optional fields left out."""
+        body: dict[str, JsonValue] = self.model_dump(mode="json", exclude_none=True)
+        return body
+
+    def to_json_bytes(self) -> bytes:
+        """The wire body, serialized: what ``jobs.create`` sends."""
+        return self.model_dump_json(exclude_none=True).encode()

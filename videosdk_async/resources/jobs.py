@@ -1,7 +1,8 @@
-"""``client.jobs``: the encoding-jobs endpoints."""
+"""``client.jobs``: the encoding-jobs endpoints, and the batch and wait helpers built on them."""
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import (
@@ -14,50 +15,66 @@ from collections.abc import (
     Sequence,
 )
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 from pydantic import ValidationError
 
-from .._constants import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from .._constants import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from .._ids import validate_id
-from ..batch import DeleteReport, ProgressCallback, notify, queued_job_ids, run_deletes
+from .._text import describe_problems
+from .._time import as_utc
+from ..batch import DeleteReport, ProgressCallback, notify, run_deletes, walk_pages
 from ..errors import (
     APIConnectionError,
     InvalidRequestError,
     JobFailedError,
+    JobNotFoundError,
     RateLimitError,
     ServerError,
     WaitTimeoutError,
-    describe_problems,
 )
 from ..models import EncodingJob, JobCreate, JobPage, JobStatus, PresetSpec, ThumbnailSpec
-
-if TYPE_CHECKING:
-    from ..client import AsyncEncoderClient
+from ..models._base import RawResponse
+from ._caller import Caller, Query
 
 __all__ = ["JobsResource"]
 
 _PATH = "/v1/encoder/jobs"
 
 
-def _check_int(name: str, value: object, low: int, high: int | None = None) -> None:
+def check_int(name: str, value: object, low: int, high: int | None = None) -> int:
     """Refuse, before any I/O, an argument that is not an int in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise InvalidRequestError(f"{name} must be an int >= {low}, got {value!r}")
+        raise InvalidRequestError(f"{name} must be an int >= {low}, got {value!r:.60}")
     if high is not None and value > high:
-        raise InvalidRequestError(f"{name} must be at most {high}, got {value}")
+        shown = value if value < 10**18 else "a larger number"
+        raise InvalidRequestError(f"{name} must be at most {high}, got {shown}")
+    return value
 
 
-def _check_paging(page: int, per_page: int) -> None:
-    _check_int("page", page, 1)
-    _check_int("per_page", per_page, 1, MAX_PER_PAGE)
+def check_paging(page: int, per_page: int) -> None:
+    """The one paging rule: ``page`` from 1, ``per_page`` from 1 to ``MAX_PER_PAGE``."""
+    check_int("page", page, 1, MAX_PAGE)
+    check_int("per_page", per_page, 1, MAX_PER_PAGE)
+
+
+def _seconds(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequestError(f"{name} must be a number of seconds, got {value!r:.60}")
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidRequestError(f"{name} must be positive and finite, got {value!r}")
+    return float(value)
 
 
 class JobsResource:
-    """Create, read, list, iterate and delete encoding jobs."""
+    """Create, read, list, iterate, delete and wait for encoding jobs.
 
-    def __init__(self, client: AsyncEncoderClient) -> None:
+    Every endpoint takes ``extra_headers`` and ``extra_query`` for what the SDK does not
+    model (a tracing header, a query flag the service added).
+    """
+
+    def __init__(self, client: Caller) -> None:
         self._client = client
 
     async def create(
@@ -70,6 +87,8 @@ class JobsResource:
         thumbnails: Sequence[ThumbnailSpec | Mapping[str, Any]] | None = None,
         webhook_url: str | None = None,
         user_data: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Query | None = None,
     ) -> EncodingJob:
         """Create an encoding job; the body is validated before anything is sent.
 
@@ -96,27 +115,59 @@ class JobsResource:
                 if isinstance(request, JobCreate)
                 else JobCreate.model_validate(request if request is not None else given)
             )
-        except ValidationError as exc:
-            raise InvalidRequestError(f"invalid create request: {describe_problems(exc)}") from None
-        response = await self._client.request("POST", _PATH, json=body.to_json())
-        return self._client.parse(response, EncodingJob)
+            content = body.to_json_bytes()
+        except (ValidationError, ValueError, TypeError) as exc:
+            reason = describe_problems(exc) if isinstance(exc, ValidationError) else str(exc)
+            raise InvalidRequestError(f"invalid create request: {reason}") from None
+        return await self._client._call(
+            "POST",
+            _PATH,
+            EncodingJob,
+            content=content,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
-    async def get(self, job_id: str) -> EncodingJob:
+    async def get(
+        self,
+        job_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Query | None = None,
+    ) -> EncodingJob:
         """Fetch one job, with its output ``files`` once encoded."""
         job_id = validate_id(job_id)
-        response = await self._client.request("GET", f"{_PATH}/{job_id}", job_id=job_id)
-        return self._client.parse(response, EncodingJob, job_id=job_id)
+        return await self._client._call(
+            "GET",
+            f"{_PATH}/{job_id}",
+            EncodingJob,
+            job_id=job_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def list(
-        self, page: int = 1, per_page: int = DEFAULT_PER_PAGE, *, user_id: str | None = None
+        self,
+        page: int = 1,
+        per_page: int = DEFAULT_PER_PAGE,
+        *,
+        user_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Query | None = None,
     ) -> JobPage:
         """Fetch one page of jobs (``page`` from 1, ``per_page`` up to 100)."""
-        _check_paging(page, per_page)
-        params: dict[str, Any] = {"page": page, "perPage": per_page}
+        check_paging(page, per_page)
+        params: dict[str, str | int] = {"page": page, "perPage": per_page}
         if user_id is not None:
             params["userId"] = validate_id(user_id, "user id")
-        response = await self._client.request("GET", _PATH, params=params)
-        return self._client.parse(response, JobPage)
+        return await self._client._call(
+            "GET",
+            _PATH,
+            JobPage,
+            params=params,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
 
     async def iterate(
         self,
@@ -125,33 +176,59 @@ class JobsResource:
         status: JobStatus | str | None = None,
         user_id: str | None = None,
     ) -> AsyncIterator[EncodingJob]:
-        """Every job, page by page, fetched lazily; optionally only those with ``status``.
+        """Every job, fetched lazily page by page; optionally only those with ``status``.
 
-        Stops after ``lastPage``, on an empty page, or when ``lastPage`` is 0.
+        Safe to delete what it yields while iterating: pages are walked from the last to the
+        first (deleting a job only shifts the jobs listed after it, which the walk has
+        already seen), then page 1 is fetched again and, if it shows jobs the walk has not
+        seen (the listing grew in front), the walk goes round once more for those. So every
+        job that exists for the whole walk is yielded exactly once, whatever the caller
+        deletes; a job created during the walk may or may not be. Jobs come last page
+        first, each page in the API's order.
         """
-        _check_paging(1, per_page)
+        check_paging(1, per_page)
         wanted = None if status is None else JobStatus(status)
-        page_number = 1
-        while True:
-            page = await self.list(page_number, per_page, user_id=user_id)
-            for job in page.data:
-                if wanted is None or job.status == wanted:
-                    yield job
-            if not page.data or page_number >= page.page_info.last_page:
-                return
-            page_number += 1
 
-    async def delete(self, job_id: str) -> EncodingJob:
-        """Delete a queued job and return it as deleted.
+        async def page_of(number: int) -> JobPage:
+            return await self.list(number, per_page, user_id=user_id)
 
-        Raises :class:`JobNotDeletableError` when the job is no longer queued,
-        :class:`JobNotFoundError` when it does not exist, and :class:`JobGoneError` when a
-        retry answered 404 after an earlier attempt's response was lost (it most likely was
-        deleted by that attempt).
+        async for job in walk_pages(page_of):
+            if wanted is None or job.status == wanted:
+                yield job
+
+    async def delete(
+        self,
+        job_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Query | None = None,
+    ) -> EncodingJob:
+        """Delete a queued job and return it as the server returned it.
+
+        Raises :class:`JobNotDeletableError` when the job is no longer queued, and
+        :class:`JobNotFoundError` when it does not exist. If an attempt's response was lost
+        (the delete may have been applied) and the retry found the job gone, the delete did
+        what was asked: it returns a job with just its ``id`` and status ``queued`` (the
+        status every deletable job had), whose ``raw_response.gone`` is True.
         """
         job_id = validate_id(job_id)
-        response = await self._client.request("DELETE", f"{_PATH}/{job_id}", job_id=job_id)
-        return self._client.parse(response, EncodingJob, job_id=job_id)
+        try:
+            return await self._client._call(
+                "DELETE",
+                f"{_PATH}/{job_id}",
+                EncodingJob,
+                job_id=job_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        except JobNotFoundError as exc:
+            if exc.after_failure is None or exc.response is None:
+                raise
+            gone = EncodingJob(id=job_id, status=JobStatus.QUEUED)
+            gone.__dict__["_raw_response"] = RawResponse(
+                exc.response, attempts=exc.attempts, request_id=exc.request_id, gone=True
+            )
+            return gone
 
     # -- batch and workflow helpers --------------------------------------------------------
 
@@ -159,9 +236,8 @@ class JobsResource:
         limit = self._client.max_concurrency
         if concurrency is None:
             return limit
-        _check_int("concurrency", concurrency, 1)
         # More workers than the client's in-flight limit would only queue in the limiter.
-        return min(concurrency, limit)
+        return min(check_int("concurrency", concurrency, 1), limit)
 
     async def delete_many(
         self,
@@ -173,14 +249,16 @@ class JobsResource:
     ) -> DeleteReport:
         """Delete many jobs with at most ``concurrency`` in flight; never raises per item.
 
-        ``job_ids`` may be any iterable or async iterable; duplicates are attempted once. The
-        report has one outcome per distinct id: deleted, not deletable (with the job's status
-        when known), not found, gone (a retry got 404 after a lost response), or failed (with
-        the typed error). ``on_progress`` (sync or async) sees each result as it arrives.
-        Pass ``report=`` to keep what was gathered if the batch is cancelled.
+        ``job_ids`` may be any iterable or async iterable of ids (not a single string);
+        duplicates are attempted once. The report has one outcome per distinct item: see
+        :class:`DeleteOutcome`. Deletes whose outcome is unknown (the response was lost and
+        could not be retried) are tried once more at the end. After an authentication
+        failure that a token renewal cannot fix, nothing more is sent: the remaining ids
+        are reported as not attempted. ``on_progress`` (sync or async) sees each result as
+        it arrives. Pass ``report=`` to keep what was gathered if the batch is cancelled.
         """
         return await run_deletes(
-            self,
+            self.delete,
             job_ids,
             concurrency=self._concurrency(concurrency),
             on_progress=on_progress,
@@ -200,24 +278,33 @@ class JobsResource:
     ) -> DeleteReport:
         """Delete every queued job (created before ``created_before``, at most ``limit``).
 
-        Listing and deleting run together, pages walked from last to first so deleting never
-        makes the listing skip a queued job. A job that leaves ``queued`` before its delete is
-        reported as not deletable. ``dry_run`` reports what would be deleted
-        (``WOULD_DELETE``) and deletes nothing.
+        Listing and deleting run together, over the same walk as :meth:`iterate` (last page
+        first), so deleting never makes the listing skip a queued job; with ``limit`` the
+        first ``limit`` queued jobs of that walk are taken. A job that leaves ``queued``
+        before its delete is reported as not deletable. ``dry_run`` reports what would be
+        deleted (``WOULD_DELETE``) and deletes nothing.
         """
-        _check_paging(1, per_page)
+        check_paging(1, per_page)
         if limit is not None:
-            _check_int("limit", limit, 0)
-        candidates = queued_job_ids(
-            self, per_page=per_page, created_before=created_before, limit=limit
+            check_int("limit", limit, 0)
+        if created_before is not None and not isinstance(created_before, datetime):
+            raise InvalidRequestError(
+                f"created_before must be a datetime, got {type(created_before).__name__}"
+            )
+        cutoff = None if created_before is None else as_utc(created_before)
+        candidates = (
+            job.id
+            async for job in self.iterate(per_page=per_page, status=JobStatus.QUEUED)
+            if cutoff is None or (job.created_at is not None and job.created_at < cutoff)
         )
         return await run_deletes(
-            self,
+            self.delete,
             candidates,
             concurrency=self._concurrency(concurrency),
             on_progress=on_progress,
             report=report if report is not None else DeleteReport(),
             dry_run=dry_run,
+            limit=limit,
         )
 
     async def wait(
@@ -238,14 +325,15 @@ class JobsResource:
         ``timeout`` for the whole wait. Transient errors (connection, 5xx, 429) that outlast
         the retry policy are polled through; others raise. ``on_update`` (sync or async) sees
         the job whenever its status changes. A failed job is returned, or raises
-        :class:`JobFailedError` with ``raise_on_failure``. On timeout, raises
-        :class:`WaitTimeoutError` carrying the last job seen.
+        :class:`JobFailedError` (with the job's failure reason) with ``raise_on_failure``. On
+        timeout, raises :class:`WaitTimeoutError` carrying the last job seen.
         """
         job_id = validate_id(job_id)
-        if timeout <= 0 or poll_interval <= 0 or max_poll_interval < poll_interval:
-            raise InvalidRequestError(
-                "wait needs timeout > 0 and 0 < poll_interval <= max_poll_interval"
-            )
+        timeout = _seconds("timeout", timeout)
+        poll_interval = _seconds("poll_interval", poll_interval)
+        max_poll_interval = _seconds("max_poll_interval", max_poll_interval)
+        if max_poll_interval < poll_interval:
+            raise InvalidRequestError("wait needs poll_interval <= max_poll_interval")
         deadline = clock() + timeout
         last: EncodingJob | None = None
         last_error: Exception | None = None
@@ -266,7 +354,9 @@ class JobsResource:
                     last = job
                     if job.is_terminal:
                         if raise_on_failure and job.status is JobStatus.FAILED:
-                            raise JobFailedError(f"job {job_id} failed", job=job)
+                            raise JobFailedError(
+                                f"job {job_id} failed: {job.failure_reason}", job=job
+                            )
                         return job
             delay = min(interval, max_poll_interval) * random.uniform(0.8, 1.2)  # noqa: S311
             if clock() + delay >= deadline:

@@ -1,8 +1,12 @@
-"""Test doubles shared by the unit tests: a fake clock whose sleep advances it instantly."""
+"""What the tests share, in one place: values, fakes, and builders of clients and bodies.
+
+Import it by name (``from support import ...``); pytest puts ``tests/`` on the path.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -12,10 +16,19 @@ from videosdk_async import (
     RetryPolicy,
     TimeoutPolicy,
 )
+from videosdk_async.middleware import Call, Layer
+
+if TYPE_CHECKING:
+    from videosdk_async.emulator import Emulator
 
 BASE = "https://api.videosdk.live"
 JOBS = f"{BASE}/v1/encoder/jobs"
-TOKEN = "fixed-token-value-for-tests"
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJhcGlrZXkiOiJzdGF0aWMta2V5In0.c3RhdGljLXNpZ25hdHVyZS12YWx1ZQ"
+API_KEY = "ak-0123456789abcdef"
+SECRET = "sk-super-secret-signing-key-0123456789abcdef"
+JOB_ID = "60531471e32e8e4eaea094fe"
+JOB_PATH = f"/v1/encoder/jobs/{JOB_ID}"
+JOB = {"id": JOB_ID, "status": "queued"}
 
 
 class FakeClock:
@@ -49,8 +62,8 @@ class Always:
         return httpx.Response(self.status, **self.response)  # type: ignore[arg-type]
 
 
-def job_json(job_id: str = "60531471e32e8e4eaea094fe", status: str = "queued") -> dict[str, object]:
-    """A minimal job body as the API returns it."""
+def job_json(job_id: str = JOB_ID, status: str = "queued", **extra: object) -> dict[str, object]:
+    """A job body as the API returns it (``extra`` adds or replaces fields)."""
     return {
         "id": job_id,
         "status": status,
@@ -58,6 +71,7 @@ def job_json(job_id: str = "60531471e32e8e4eaea094fe", status: str = "queued") -
         "presets": [{"id": "p1", "resolutions": ["360"], "format": "hls"}],
         "createdAt": "2021-03-18T08:50:57.438Z",
         "updatedAt": "2021-03-18T08:50:57.438Z",
+        **extra,
     }
 
 
@@ -72,13 +86,8 @@ def make_client(
     **kwargs: object,
 ) -> AsyncEncoderClient:
     """A client over ``httpx.MockTransport(handler)`` with clock-driven, instant policies."""
-    retry = RetryPolicy(
-        attempts,
-        sleep=clock.sleep,
-        random=lambda: 0.5,
-        budget=RetryBudget(clock=clock) if budget else None,
-        use_budget=budget,
-    )
+    retry = RetryPolicy(attempts, sleep=clock.sleep, random=lambda: 0.5)
+    kwargs.setdefault("retry_budget", RetryBudget(clock=clock) if budget else None)
     return AsyncEncoderClient(
         token,
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),  # type: ignore[arg-type]
@@ -86,3 +95,31 @@ def make_client(
         retry=retry,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+async def drive(
+    layer: Layer,
+    request: httpx.Request,
+    call_next: Callable[[httpx.Request], Awaitable[httpx.Response]],
+    call: Call | None = None,
+) -> httpx.Response:
+    """Run one layer of the chain alone, over a fake rest-of-chain ``call_next(request)``."""
+
+    async def rest(request: httpx.Request, call: Call) -> httpx.Response:
+        return await call_next(request)
+
+    return await layer(request, call or Call(request.method, request.url.path), rest)
+
+
+PRESET = {"resolutions": ["360", "720"], "format": "hls"}
+
+
+async def instant(_: float) -> None:
+    """A retry sleep that does not wait: retries are exercised, time is not."""
+    return
+
+
+def seed_jobs(emulator: Emulator, count: int, **fields: object) -> list[str]:
+    """Create ``count`` jobs straight in the emulator's state (fast, no HTTP)."""
+    body = {"videoUrl": "https://example.com/source.mp4", "presets": [PRESET], **fields}
+    return [str(emulator.create_job(body)["id"]) for _ in range(count)]

@@ -1,0 +1,160 @@
+"""Where the client's settings come from: arguments, then the environment. One rule, shared
+by the client and the command line.
+
+Credentials, first match wins:
+
+1. ``auth=`` (any credentials object), alone;
+2. arguments: ``token=``, or ``api_key=`` + ``secret=`` (giving both kinds is an error);
+3. the environment: ``VIDEOSDK_API_KEY`` + ``VIDEOSDK_SECRET_KEY``, else ``VIDEOSDK_TOKEN``.
+   A key + secret wins over a token because it mints fresh tokens, where an exported token
+   goes stale; half a pair is an error that names the missing variable.
+
+The base URL: ``base_url=``, else ``VIDEOSDK_BASE_URL``, else production. An empty value is
+an error, never a silent fall-back to production.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from ._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_SECRET, ENV_TOKEN
+from .auth import APIKeyAuth, Credentials, StaticToken
+from .errors import ConfigurationError
+
+__all__ = ["ResolvedCredentials", "is_loopback", "resolve_base_url", "resolve_credentials"]
+
+
+@dataclass(frozen=True)
+class ResolvedCredentials:
+    """Credentials and a description of where they came from (never their value)."""
+
+    credentials: Credentials
+    source: str
+
+
+@dataclass(frozen=True)
+class ArgumentNames:
+    """How messages name the arguments: keywords for the SDK, flags for the command line."""
+
+    token: str = "token="
+    api_key: str = "api_key="
+    secret: str = "secret="
+    auth: str = "auth="
+    base_url: str = "base_url="
+    allow_insecure_http: str = "allow_insecure_http=True"
+
+
+SDK_NAMES = ArgumentNames()
+
+
+def resolve_credentials(
+    *,
+    token: str | None = None,
+    api_key: str | None = None,
+    secret: str | None = None,
+    auth: object = None,
+    token_lifetime: float,
+    env: Mapping[str, str] | None = None,
+    names: ArgumentNames = SDK_NAMES,
+) -> ResolvedCredentials:
+    """Pick the credentials by the module's rule; never echoes a value given as a credential."""
+    env = os.environ if env is None else env
+    if auth is not None:
+        if token is not None or api_key is not None or secret is not None:
+            raise ConfigurationError(
+                f"give {names.auth}, or {names.token}, or {names.api_key} and {names.secret}: "
+                "only one"
+            )
+        if not isinstance(auth, Credentials):
+            raise ConfigurationError(
+                f"{names.auth} must provide token(), invalidate() and renewable, "
+                f"got a {type(auth).__name__}"
+            )
+        return ResolvedCredentials(auth, f"the {names.auth.rstrip('=')} argument")
+    if token is not None and (api_key is not None or secret is not None):
+        raise ConfigurationError(
+            f"give either {names.token}, or {names.api_key} and {names.secret}, not both"
+        )
+    if token is not None:
+        return ResolvedCredentials(StaticToken(token), f"the {names.token.rstrip('=')} argument")
+    if api_key is not None or secret is not None:
+        if api_key is None or secret is None:
+            raise ConfigurationError(f"{names.api_key} and {names.secret} must be given together")
+        return ResolvedCredentials(
+            APIKeyAuth(api_key, secret, lifetime=token_lifetime),
+            f"the {names.api_key.rstrip('=')} and {names.secret.rstrip('=')} arguments",
+        )
+    env_key, env_secret, env_token = env.get(ENV_API_KEY), env.get(ENV_SECRET), env.get(ENV_TOKEN)
+    if env_key or env_secret:
+        if not (env_key and env_secret):
+            given, missing = (ENV_API_KEY, ENV_SECRET) if env_key else (ENV_SECRET, ENV_API_KEY)
+            raise ConfigurationError(f"{given} is set but {missing} is not: set both, or neither")
+        return ResolvedCredentials(
+            APIKeyAuth(env_key, env_secret, lifetime=token_lifetime),
+            f"{ENV_API_KEY} and {ENV_SECRET}",
+        )
+    if env_token:
+        return ResolvedCredentials(StaticToken(env_token), ENV_TOKEN)
+    raise ConfigurationError(
+        f"no credentials: pass {names.token}..., or {names.api_key}... and {names.secret}..., "
+        f"or set {ENV_API_KEY} and {ENV_SECRET} (or {ENV_TOKEN})"
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost``, any ``*.localhost`` name and loopback addresses (v4 and v6)."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(
+    base_url: object = None,
+    *,
+    allow_insecure_http: bool = False,
+    env: Mapping[str, str] | None = None,
+    names: ArgumentNames = SDK_NAMES,
+) -> str:
+    """The API base URL (no trailing slash), checked: http(s), a host, no credentials in it,
+    and plain http only to loopback unless ``allow_insecure_http``."""
+    env = os.environ if env is None else env
+    if base_url is not None:
+        raw, where = base_url, names.base_url.rstrip("=")
+    elif ENV_BASE_URL in env:
+        raw, where = env[ENV_BASE_URL], ENV_BASE_URL
+    else:
+        raw, where = DEFAULT_BASE_URL, "the default"
+    if not isinstance(raw, str) and not isinstance(raw, httpx.URL):
+        raise ConfigurationError(f"{where} must be a URL string, got {type(raw).__name__}")
+    text = str(raw).strip()
+    if not text:
+        raise ConfigurationError(
+            f"{where} is empty; give the API's URL (e.g. {DEFAULT_BASE_URL}, or the emulator's)"
+        )
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise ConfigurationError(f"{where} {text[:200]!r} is not a valid URL: {exc}") from None
+    if url.userinfo:
+        raise ConfigurationError(
+            f"{where} must not carry credentials (user:password@); pass them as "
+            f"{names.token}..., or {names.api_key}... and {names.secret}..."
+        )
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"{where} {text[:200]!r} must be an http(s) URL with a host")
+    if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
+        raise ConfigurationError(
+            f"{where} {text[:200]!r} is plain http to a non-loopback host: tokens would travel "
+            f"in clear text. Use https, or opt in with {names.allow_insecure_http} if you "
+            "really mean it"
+        )
+    return text.rstrip("/")

@@ -1,0 +1,41 @@
+"""Text helpers for one-line messages: whitespace, pluralisation, pydantic problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """Collapse whitespace so a message stays on one line; cut it to ``limit`` chars if given."""
+    flat = " ".join(text.split())
+    return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 attempt``, ``3 attempts``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def describe_problems(exc: ValueError, *, limit: int | None = None, where: bool = True) -> str:
+    """A pydantic ValidationError as ``loc: reason; loc: reason``, for one-line messages.
+
+    ``limit`` keeps the first problems and counts the rest; ``where=False`` drops locations.
+    Anything that is not a ValidationError (a JSON decode error) reads "body is not JSON".
+    """
+    errors = getattr(exc, "errors", None)
+    problems: list[dict[str, Any]] = errors() if callable(errors) else []
+    if not problems or problems[0].get("type") == "json_invalid":
+        return "body is not JSON"
+    shown = problems if limit is None else problems[:limit]
+
+    def one(problem: dict[str, Any]) -> str:
+        # pydantic prefixes our own ValueError messages with "Value error, ": the reason counts.
+        reason = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
+        if not where:
+            return reason
+        loc = ".".join(str(part) for part in problem.get("loc", ())) or "body"
+        return f"{loc}: {reason}"
+
+    parts = [one(p) for p in shown]
+    more = f" (+{len(problems) - len(shown)} more)" if len(problems) > len(shown) else ""
+    return "; ".join(parts) + more

@@ -1,0 +1,40 @@
+"""What a resource needs from the client: one method that runs a call and returns a model.
+
+A protocol, so resources never import the client (and the client imports them freely).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol, TypeVar
+
+from ..models._base import APIModel
+
+M = TypeVar("M", bound=APIModel)
+
+Query = Mapping[str, str | int]
+"""Query parameters."""
+
+
+class Caller(Protocol):
+    """The client, as a resource sees it."""
+
+    @property
+    def max_concurrency(self) -> int:
+        """Most calls in flight at once."""
+        ...
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        job_id: str | None = None,
+        params: Query | None = None,
+        content: bytes | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Query | None = None,
+    ) -> M:
+        """Run one API call; the validated ``model`` or one typed error."""
+        ...
