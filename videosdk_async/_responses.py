@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import TypeVar
 
 import httpx
@@ -41,7 +42,7 @@ from .errors import (
     UnprocessableEntityError,
 )
 from .middleware import Call
-from .models._base import APIModel, RawResponse
+from .models._base import REQUEST_ID_HEADERS, APIModel, RawResponse
 
 __all__ = [
     "connection_error",
@@ -54,8 +55,6 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=APIModel)
-
-REQUEST_ID_HEADERS = ("x-request-id", "request-id")
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
@@ -108,17 +107,23 @@ def _fields(request: httpx.Request, call: Call, request_id: str | None) -> CallF
 
 
 def parse_model(
-    response: httpx.Response, model: type[M], call: Call, secrets: tuple[str, ...]
+    response: httpx.Response,
+    model: type[M],
+    call: Call,
+    secrets: Callable[[httpx.Request], tuple[str, ...]],
 ) -> M:
-    """Validate a 2xx body into ``model`` straight from its bytes; attach the raw exchange."""
-    request_id = request_id_of(response.headers)
+    """Validate a 2xx body into ``model`` straight from its bytes; attach the raw exchange.
+
+    ``secrets`` gives what to mask, asked only if the body has to be quoted in an error.
+    """
     try:
         result = model.model_validate_json(response.content)
     except (ValidationError, ValueError, RecursionError) as exc:
         request = response.request
+        request_id = request_id_of(response.headers)
         reason = describe_problems(exc, limit=1) if isinstance(exc, ValueError) else "too deep"
         text = _text_of(response)
-        snippet = body_snippet(text, secrets) if text.strip() else "(empty)"
+        snippet = body_snippet(text, secrets(request)) if text.strip() else "(empty)"
         message = (
             f"{call.label}: the response is not a valid {model.__name__}: {reason}; "
             f"body starts: {snippet}"
@@ -131,7 +136,7 @@ def parse_model(
             **_fields(request, call, request_id),
         ) from None
     result.__dict__["_raw_response"] = RawResponse(
-        response, attempts=call.attempts, request_id=request_id, started=call.started
+        response, attempts=call.attempts, started=call.started
     )
     return result
 

@@ -483,8 +483,8 @@ class AsyncEncoderClient:
             raise connection_error(request, call, exc) from exc
         finally:
             limiter.release_on_behalf_of(call)
-        if response.is_success:
-            return parse_model(response, model, call, self._secrets(response.request))
+        if 200 <= response.status_code < 300:
+            return parse_model(response, model, call, self._secrets)
         raise error_from_response(
             response,
             call,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Callable
 
 import anyio
 import httpx
+from sniffio import current_async_library
 
 from ._constants import CALL_DEADLINE, CONNECT_TIMEOUT, POOL_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT
 from ._responses import deadline_exceeded
@@ -15,6 +17,9 @@ from .errors import ConfigurationError
 from .middleware import Call, Next
 
 __all__ = ["DeadlineLayer", "TimeoutPolicy", "TimeoutSetting"]
+
+# asyncio.timeout (Python 3.11+); on 3.10, and on trio, anyio's cancel scope does the job.
+_asyncio_timeout = getattr(asyncio, "timeout", None)
 
 
 def _seconds(name: str, value: object, *, allow_none: bool) -> float | None:
@@ -119,6 +124,17 @@ class DeadlineLayer:
         """Stamp the deadline on the call and cancel whatever is under way when it passes."""
         call.total = self.seconds
         call.deadline = self.clock() + self.seconds
+        if _asyncio_timeout is not None and current_async_library() == "asyncio":
+            # asyncio's own timeout does on asyncio what anyio's scope does, at half the cost
+            # per call; it cancels only this task and tells its own expiry from an inner error.
+            scope = _asyncio_timeout(self.seconds)
+            try:
+                async with scope:
+                    return await call_next(request, call)
+            except TimeoutError:
+                if not scope.expired():
+                    raise
+            raise deadline_exceeded(request, call)
         with anyio.move_on_after(self.seconds):
             return await call_next(request, call)
         raise deadline_exceeded(request, call)

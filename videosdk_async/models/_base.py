@@ -47,6 +47,10 @@ UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 """A timezone-aware datetime; naive input is read as UTC."""
 
 
+REQUEST_ID_HEADERS = ("x-request-id", "request-id")
+"""Where a server puts the id support can look an answer up by."""
+
+
 class RawResponse:
     """The HTTP exchange a result came from: status, headers, request id, attempts, timing.
 
@@ -54,24 +58,32 @@ class RawResponse:
     the seconds the whole call took, retries included.
     """
 
-    __slots__ = ("attempts", "elapsed", "gone", "http_response", "request_id")
+    __slots__ = ("attempts", "elapsed", "gone", "http_response")
 
     def __init__(
         self,
         response: httpx.Response,
         *,
         attempts: int,
-        request_id: str | None,
         started: float | None = None,
         gone: bool = False,
     ) -> None:
         self.http_response = response
         self.attempts = attempts
-        self.request_id = request_id
         self.elapsed = 0.0 if started is None else time.perf_counter() - started
         self.gone = gone
         """True when the object was not returned by the server: a delete whose response was
         lost found the job already gone on its retry."""
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's request id (``X-Request-Id`` or ``Request-Id``), when it sent one."""
+        headers = self.http_response.headers
+        for name in REQUEST_ID_HEADERS:
+            value = headers.get(name)
+            if value:
+                return " ".join(value.split())[:128]
+        return None
 
     @property
     def status_code(self) -> int:

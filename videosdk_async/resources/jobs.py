@@ -226,7 +226,7 @@ class JobsResource:
                 raise
             gone = EncodingJob(id=job_id, status=JobStatus.QUEUED)
             gone.__dict__["_raw_response"] = RawResponse(
-                exc.response, attempts=exc.attempts, request_id=exc.request_id, gone=True
+                exc.response, attempts=exc.attempts, gone=True
             )
             return gone
 
