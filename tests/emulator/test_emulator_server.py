@@ -265,7 +265,7 @@ def test_store_operations_are_cheap_at_scale() -> None:
             emulator.create_job(BODY)
         emulator.advance(6)  # 20k transitions popped off the heap, once
         store = emulator.store
-        from videosdk_async.emulator.state import page_of
+        from videosdk_async.emulator.paging import page_of
 
         items, last = page_of(store.jobs, 200, 100)
         assert last == 200 and len(items) == 100

@@ -54,7 +54,7 @@ def emulator_command(
     command has every knob (faults, webhooks).
     """
     from ..emulator import Emulator, banner, serve
-    from ..emulator.server import is_loopback_host
+    from ..emulator.loopback import is_loopback_host
 
     if not is_loopback_host(host):
         # An emulator accepts throwaway credentials: it must not be reachable from outside.

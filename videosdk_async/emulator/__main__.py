@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .config import EmulatorConfig
-from .core import Emulator
+from .emulator import Emulator
 from .faults import parse_fault_config
-from .server import banner, is_loopback_host, serve
+from .loopback import is_loopback_host
+from .server import banner, serve
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 from starlette.applications import Starlette
@@ -21,15 +20,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .auth import AuthError
 from .clock import iso_ms
 from .connection import ConnectionFaultMiddleware, control_of
+from .core import EmulatorCore
 from .errors import ApiError
 from .faults import FaultRule, parse_fault_config, retry_after_header
+from .paging import parse_paging
 from .validation import ValidationError
 
-if TYPE_CHECKING:
-    from .core import Emulator
-
-Handler = Callable[["Emulator", Request], Awaitable[Response]]
-_POSITIVE_INT = re.compile(r"^[0-9]+$")
+Handler = Callable[[EmulatorCore, Request], Awaitable[Response]]
 _DRAIN_CAP = 64 * 1024 * 1024  # read (and discard) at most this much of an oversized body
 
 
@@ -125,26 +122,6 @@ async def read_json_object(request: Request, limit: int) -> dict[str, Any]:
     return body
 
 
-def _positive_int(raw: str | None, name: str, default: int) -> int:
-    if raw is None:
-        return default
-    value = raw.strip()
-    if not _POSITIVE_INT.match(value) or int(value) < 1:
-        raise ApiError(400, f"{name} must be a positive integer, not {raw!r}", field=name)
-    return int(value)
-
-
-def paging(request: Request, max_per_page: int) -> tuple[int, int]:
-    """``page`` and ``perPage`` from the query string, checked."""
-    from .core import DEFAULT_PER_PAGE
-
-    page = _positive_int(request.query_params.get("page"), "page", 1)
-    per_page = _positive_int(request.query_params.get("perPage"), "perPage", DEFAULT_PER_PAGE)
-    if per_page > max_per_page:
-        raise ApiError(400, f"perPage must be at most {max_per_page}", field="perPage")
-    return page, per_page
-
-
 def _idempotency_key(request: Request) -> str | None:
     return request.headers.get("idempotency-key")
 
@@ -152,28 +129,26 @@ def _idempotency_key(request: Request) -> str | None:
 # -- API handlers --
 
 
-async def create_job(emu: Emulator, request: Request) -> Response:
+async def create_job(emu: EmulatorCore, request: Request) -> Response:
     body = await read_json_object(request, emu.config.max_json_bytes)
     return json_response(200, emu.api_create_job(body, idempotency_key=_idempotency_key(request)))
 
 
-async def list_jobs(emu: Emulator, request: Request) -> Response:
-    from .core import MAX_PER_PAGE
-
-    page, per_page = paging(request, MAX_PER_PAGE)
+async def list_jobs(emu: EmulatorCore, request: Request) -> Response:
+    page, per_page = parse_paging(request.query_params)
     return json_response(200, emu.api_list_jobs(page, per_page, request.query_params.get("userId")))
 
 
-async def get_job(emu: Emulator, request: Request) -> Response:
+async def get_job(emu: EmulatorCore, request: Request) -> Response:
     return json_response(200, emu.api_get_job(request.path_params["jobId"]))
 
 
-async def delete_job(emu: Emulator, request: Request) -> Response:
+async def delete_job(emu: EmulatorCore, request: Request) -> Response:
     job_id = request.path_params["jobId"]
     return json_response(200, emu.api_delete_job(job_id, idempotency_key=_idempotency_key(request)))
 
 
-async def post_files(emu: Emulator, request: Request) -> Response:
+async def post_files(emu: EmulatorCore, request: Request) -> Response:
     """Ask for the upload URL (JSON or empty body), or upload (multipart with ``file``)."""
     content_type = request.headers.get("content-type", "")
     if content_type.split(";", 1)[0].strip().lower() == "multipart/form-data":
@@ -191,7 +166,7 @@ async def post_files(emu: Emulator, request: Request) -> Response:
     return json_response(200, {"url": base.rstrip("/") + "/v1/files"})
 
 
-async def _upload(emu: Emulator, request: Request) -> Response:
+async def _upload(emu: EmulatorCore, request: Request) -> Response:
     limit = emu.config.max_upload_bytes
     declared = _declared_length(request)
     if declared is not None and declared > limit:
@@ -234,18 +209,16 @@ async def _upload(emu: Emulator, request: Request) -> Response:
     return json_response(200, result)
 
 
-async def list_files(emu: Emulator, request: Request) -> Response:
-    from .core import MAX_PER_PAGE
-
-    page, per_page = paging(request, MAX_PER_PAGE)
+async def list_files(emu: EmulatorCore, request: Request) -> Response:
+    page, per_page = parse_paging(request.query_params)
     return json_response(200, emu.api_list_files(page, per_page))
 
 
-async def get_file(emu: Emulator, request: Request) -> Response:
+async def get_file(emu: EmulatorCore, request: Request) -> Response:
     return json_response(200, emu.api_get_file(request.path_params["fileId"]))
 
 
-async def delete_file(emu: Emulator, request: Request) -> Response:
+async def delete_file(emu: EmulatorCore, request: Request) -> Response:
     file_id = request.path_params["fileId"]
     return json_response(
         200, emu.api_delete_file(file_id, idempotency_key=_idempotency_key(request))
@@ -274,7 +247,7 @@ def fault_response(rule: FaultRule) -> Response:
 class ApiEndpoint:
     """An authenticated API path: metrics, faults, auth, then the method's handler."""
 
-    def __init__(self, emulator: Emulator, path: str, handlers: dict[str, Handler]) -> None:
+    def __init__(self, emulator: EmulatorCore, path: str, handlers: dict[str, Handler]) -> None:
         self.emulator = emulator
         self.template = path
         self.handlers = handlers
@@ -329,7 +302,7 @@ class ApiEndpoint:
 # -- admin handlers (no auth) --
 
 
-def _admin(emu: Emulator, handlers: dict[str, Handler]) -> Any:
+def _admin(emu: EmulatorCore, handlers: dict[str, Handler]) -> Any:
     async def endpoint(request: Request) -> Response:
         try:
             handler = handlers.get(request.method) or handlers["GET"]
@@ -342,59 +315,59 @@ def _admin(emu: Emulator, handlers: dict[str, Handler]) -> Any:
     return endpoint
 
 
-async def _admin_json(request: Request, emu: Emulator) -> Any:
+async def _admin_json(request: Request, emu: EmulatorCore) -> Any:
     raw = await read_body(request, emu.config.max_json_bytes)
     if not raw.strip():
         return {}
     return _parse_json(raw)
 
 
-async def admin_health(emu: Emulator, request: Request) -> Response:
+async def admin_health(emu: EmulatorCore, request: Request) -> Response:
     with emu._lock:
         counts = {"jobs": len(emu.store.jobs), "files": len(emu.store.files)}
     return json_response(200, {"status": "ok", "now": iso_ms(emu.clock.now_ms()), **counts})
 
 
-async def admin_get_faults(emu: Emulator, request: Request) -> Response:
+async def admin_get_faults(emu: EmulatorCore, request: Request) -> Response:
     return json_response(200, emu.faults.snapshot())
 
 
-async def admin_put_faults(emu: Emulator, request: Request) -> Response:
+async def admin_put_faults(emu: EmulatorCore, request: Request) -> Response:
     seed, rules = parse_fault_config(await _admin_json(request, emu))
     emu.set_faults(rules, seed)
     return json_response(200, emu.faults.snapshot())
 
 
-async def admin_add_fault(emu: Emulator, request: Request) -> Response:
+async def admin_add_fault(emu: EmulatorCore, request: Request) -> Response:
     emu.add_fault(FaultRule.from_dict(await _admin_json(request, emu)))
     return json_response(200, emu.faults.snapshot())
 
 
-async def admin_clear_faults(emu: Emulator, request: Request) -> Response:
+async def admin_clear_faults(emu: EmulatorCore, request: Request) -> Response:
     emu.clear_faults()
     return json_response(200, emu.faults.snapshot())
 
 
-async def admin_ledger(emu: Emulator, request: Request) -> Response:
+async def admin_ledger(emu: EmulatorCore, request: Request) -> Response:
     return json_response(200, emu.ledger.to_json())
 
 
-async def admin_webhooks(emu: Emulator, request: Request) -> Response:
+async def admin_webhooks(emu: EmulatorCore, request: Request) -> Response:
     deliveries = [d.to_json() for d in emu.webhook_deliveries()]
     return json_response(200, {"pending": emu.webhooks.pending, "deliveries": deliveries})
 
 
-async def admin_clear_webhooks(emu: Emulator, request: Request) -> Response:
+async def admin_clear_webhooks(emu: EmulatorCore, request: Request) -> Response:
     emu.webhooks.clear()
     return json_response(200, {"pending": emu.webhooks.pending, "deliveries": []})
 
 
-async def admin_requests(emu: Emulator, request: Request) -> Response:
+async def admin_requests(emu: EmulatorCore, request: Request) -> Response:
     log = [r.to_json() for r in emu.requests()]
     return json_response(200, {"counts": emu.request_counts(), "log": log})
 
 
-def _clock_json(emu: Emulator) -> dict[str, Any]:
+def _clock_json(emu: EmulatorCore) -> dict[str, Any]:
     return {
         "now": iso_ms(emu.clock.now_ms()),
         "manual": emu.clock.manual,
@@ -402,11 +375,11 @@ def _clock_json(emu: Emulator) -> dict[str, Any]:
     }
 
 
-async def admin_clock(emu: Emulator, request: Request) -> Response:
+async def admin_clock(emu: EmulatorCore, request: Request) -> Response:
     return json_response(200, _clock_json(emu))
 
 
-async def admin_advance(emu: Emulator, request: Request) -> Response:
+async def admin_advance(emu: EmulatorCore, request: Request) -> Response:
     body = await _admin_json(request, emu)
     seconds = body.get("seconds") if isinstance(body, dict) else None
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
@@ -415,7 +388,7 @@ async def admin_advance(emu: Emulator, request: Request) -> Response:
     return json_response(200, _clock_json(emu))
 
 
-async def admin_force_status(emu: Emulator, request: Request) -> Response:
+async def admin_force_status(emu: EmulatorCore, request: Request) -> Response:
     body = await _admin_json(request, emu)
     if not isinstance(body, dict) or not isinstance(body.get("status"), str):
         raise ApiError(400, 'body must be {"status": "queued|processing|completed|failed"}')
@@ -427,7 +400,7 @@ async def admin_force_status(emu: Emulator, request: Request) -> Response:
     return json_response(200, job)
 
 
-def _lifecycle_json(emu: Emulator) -> dict[str, Any]:
+def _lifecycle_json(emu: EmulatorCore) -> dict[str, Any]:
     lc = emu.lifecycle
     return {
         "queued_seconds": lc.queued_seconds,
@@ -437,11 +410,11 @@ def _lifecycle_json(emu: Emulator) -> dict[str, Any]:
     }
 
 
-async def admin_get_lifecycle(emu: Emulator, request: Request) -> Response:
+async def admin_get_lifecycle(emu: EmulatorCore, request: Request) -> Response:
     return json_response(200, _lifecycle_json(emu))
 
 
-async def admin_patch_lifecycle(emu: Emulator, request: Request) -> Response:
+async def admin_patch_lifecycle(emu: EmulatorCore, request: Request) -> Response:
     body = await _admin_json(request, emu)
     if not isinstance(body, dict):
         raise ApiError(400, "body must be a JSON object")
@@ -449,7 +422,7 @@ async def admin_patch_lifecycle(emu: Emulator, request: Request) -> Response:
     return json_response(200, _lifecycle_json(emu))
 
 
-async def admin_reset(emu: Emulator, request: Request) -> Response:
+async def admin_reset(emu: EmulatorCore, request: Request) -> Response:
     emu.reset()
     return json_response(200, {"status": "reset", "now": iso_ms(emu.clock.now_ms())})
 
@@ -510,7 +483,7 @@ def _by_path(table: list[tuple[str, str, Handler]]) -> dict[str, dict[str, Handl
     return grouped
 
 
-def build_app(emu: Emulator) -> ASGIApp:
+def build_app(emu: EmulatorCore) -> ASGIApp:
     """The emulator's ASGI app: Starlette routes wrapped in the connection-fault layer."""
     routes: list[Route] = [
         Route(path, ApiEndpoint(emu, path, handlers), methods=list(handlers))

@@ -1,4 +1,9 @@
-"""The :class:`Emulator`: state, clock, lifecycle, faults, ledger, webhooks and metrics.
+"""The emulator without its HTTP face: state, clock, lifecycle, faults, ledger, webhooks, metrics.
+
+:class:`EmulatorCore` holds everything the API does; the ASGI app
+(:func:`~videosdk_async.emulator.app.build_app`) is built on top of it and
+:class:`~videosdk_async.emulator.Emulator` adds the two together. Nothing here
+imports the app, so the import graph stays a tree.
 
 Every public method is thread-safe: the HTTP app may run in a server thread
 while a test drives the clock from its own thread or event loop.
@@ -12,7 +17,7 @@ import time
 from collections.abc import Iterable
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from .auth import Authenticator
 from .clock import Clock, iso_ms, to_ms
@@ -22,25 +27,20 @@ from .faults import FaultInjector, FaultRule
 from .ids import IdFactory
 from .ledger import Ledger
 from .metrics import RequestMetrics, RequestRecord
-from .state import JOB_STATUSES, Lifecycle, Store, Transition, page_of
+from .paging import page_json, page_of
+from .state import JOB_STATUSES, Lifecycle, Store, Transition
 from .validation import validate_create
 from .webhooks import WebhookDelivery, WebhookDispatcher
 
-if TYPE_CHECKING:
-    import httpx
-    from starlette.types import ASGIApp
-
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
+_Self = TypeVar("_Self", bound="EmulatorCore")
 _LIFECYCLE_FIELDS = ("queued_seconds", "processing_seconds", "fail_ratio", "video_duration")
 
 
-class Emulator:
-    """A stateful, in-memory VideoSDK encoding-jobs API.
+class EmulatorCore:
+    """A stateful, in-memory VideoSDK encoding-jobs API, without HTTP.
 
-    Serve :attr:`app` with :func:`~videosdk_async.emulator.serve`,
-    :class:`~videosdk_async.emulator.ServerThread`, uvicorn, or in process with
-    ``httpx.ASGITransport``. Keyword overrides replace fields of ``config``.
+    Use :class:`~videosdk_async.emulator.Emulator`, which adds the ASGI app.
+    Keyword overrides replace fields of ``config``.
     """
 
     def __init__(self, config: EmulatorConfig | None = None, **overrides: Any) -> None:
@@ -49,7 +49,6 @@ class Emulator:
         self.base_url: str | None = None
         """Set to ``http://host:port`` by the server helpers while served."""
         self._lock = threading.RLock()
-        self._app: ASGIApp | None = None
         self.auth = Authenticator(self.config.api_key, self.config.secret, self.config.token)
         self.webhooks = WebhookDispatcher(
             timeout=self.config.webhook_timeout,
@@ -102,30 +101,6 @@ class Emulator:
     ) -> str:
         """A JWT signed with the secret (``expires_in`` seconds of real time; ``None``: no exp)."""
         return self.auth.mint(expires_in=expires_in, apikey=apikey, **claims)
-
-    @property
-    def app(self) -> ASGIApp:
-        """The ASGI application (built on first use; needs ``starlette``)."""
-        if self._app is None:
-            from .app import build_app
-
-            self._app = build_app(self)
-        return self._app
-
-    def client(self, *, token: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
-        """An ``httpx.AsyncClient`` talking to :attr:`app` in process, authenticated.
-
-        The caller owns the client (use ``async with``).
-        """
-        import httpx
-
-        headers = {"Authorization": token or self.token, **kwargs.pop("headers", {})}
-        return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app),
-            base_url=kwargs.pop("base_url", "http://emulator.local"),
-            headers=headers,
-            **kwargs,
-        )
 
     # -- clock and lifecycle --
 
@@ -282,7 +257,7 @@ class Emulator:
         """Stop the webhook delivery thread."""
         self.webhooks.close()
 
-    def __enter__(self) -> Emulator:
+    def __enter__(self: _Self) -> _Self:
         return self
 
     def __exit__(
@@ -316,10 +291,7 @@ class Emulator:
             if user_id is not None and user_id != self.config.user_id:
                 jobs = {}
             items, last = page_of(jobs, page, per_page)
-            return {
-                "pageInfo": {"currentPage": page, "perPage": per_page, "lastPage": last},
-                "data": [j.to_json() for j in items],
-            }
+            return page_json([j.to_json() for j in items], page, per_page, last)
 
     def api_get_job(self, job_id: str) -> dict[str, Any]:
         """One job, or 404."""
@@ -366,10 +338,7 @@ class Emulator:
         """One page of uploaded files, oldest first."""
         with self._lock:
             items, last = page_of(self.store.files, page, per_page)
-            return {
-                "pageInfo": {"currentPage": page, "perPage": per_page, "lastPage": last},
-                "data": [f.to_json() for f in items],
-            }
+            return page_json([f.to_json() for f in items], page, per_page, last)
 
     def api_get_file(self, file_id: str) -> dict[str, Any]:
         """One uploaded file, or 404."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import threading
 from collections.abc import AsyncIterator, Generator
 from contextlib import asynccontextmanager
@@ -17,20 +16,12 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from .core import Emulator
+from .core import EmulatorCore
+from .emulator import Emulator
+from .loopback import is_loopback_host
 
 STARTUP_TIMEOUT = 10.0
 SHUTDOWN_TIMEOUT = 5.0
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` is a loopback name or address."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_host(host: str, allow_non_loopback: bool) -> None:
@@ -263,7 +254,7 @@ class ServerThread:
         self.stop()
 
 
-def banner(emulator: Emulator, base_url: str) -> str:
+def banner(emulator: EmulatorCore, base_url: str) -> str:
     """What the command prints once listening: where, and throwaway credentials."""
     cfg = emulator.config
     clock = "manual" if emulator.clock.manual else f"x{emulator.clock.time_scale:g} real time"

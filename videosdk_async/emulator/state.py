@@ -1,6 +1,6 @@
 """Jobs and files in memory, and the job lifecycle on the emulator clock.
 
-Not thread-safe by itself: :class:`~videosdk_async.emulator.core.Emulator`
+Not thread-safe by itself: :class:`~videosdk_async.emulator.core.EmulatorCore`
 holds a lock around every call. Everything is O(1) or O(log n) per operation
 except listing, which walks the insertion-ordered dict (oldest first) only up
 to the requested page.
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 import random
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from .clock import iso_ms
 from .ids import IdFactory
@@ -126,18 +125,6 @@ class Lifecycle:
     processing_seconds: float | None
     fail_ratio: float
     video_duration: float
-
-
-T = TypeVar("T")
-
-
-def page_of(items: dict[str, T], page: int, per_page: int) -> tuple[list[T], int]:
-    """One page of an insertion-ordered dict and the last page number (at least 1)."""
-    last_page = max(1, math.ceil(len(items) / per_page))
-    start = (page - 1) * per_page
-    if start >= len(items):
-        return [], last_page
-    return list(itertools.islice(items.values(), start, start + per_page)), last_page
 
 
 class Store:
