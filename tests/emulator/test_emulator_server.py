@@ -32,7 +32,7 @@ async def test_serve_in_loop_and_clean_shutdown(emu: Emulator) -> None:
             created = await client.post(f"{server.base_url}/v1/encoder/jobs", json=BODY)
             assert created.status_code == 200
             asked = await client.post(f"{server.base_url}/v1/files")
-            assert asked.json() == {"url": f"{server.base_url}/v1/files"}
+            assert asked.json() == {"url": f"{server.base_url}/storage/v1/files"}
     with pytest.raises(httpx.TransportError):
         await client.get(f"{server.base_url}/_emulator/health")
     await client.aclose()
@@ -91,7 +91,7 @@ def test_cli_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
         "VIDEOSDK_EMULATOR_HOST",
     ):
         monkeypatch.delenv(name, raising=False)
-    faults = json.dumps([{"kind": "status", "route": "GET /v1/files", "status": 500}])
+    faults = json.dumps([{"kind": "status", "route": "GET /storage/v1/files", "status": 500}])
     code = cli.main(
         [
             "--port", "0", "--api-key", "k", "--secret", "s" * 32, "--token", "t",
@@ -107,7 +107,7 @@ def test_cli_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (cfg.api_key, cfg.secret, cfg.token, cfg.seed) == ("k", "s" * 32, "t", 3)
     assert emulator.clock.manual
     assert (cfg.queued_seconds, cfg.processing_seconds, cfg.fail_ratio) == (1, 2, 0.25)
-    assert cfg.faults == [FaultRule(kind="status", route="GET /v1/files", status=500)]
+    assert cfg.faults == [FaultRule(kind="status", route="GET /storage/v1/files", status=500)]
     assert cfg.allow_remote_webhooks is True
 
     seen.clear()
@@ -190,7 +190,7 @@ def test_fixture_state_was_reset(videosdk_emulator: Emulator) -> None:
 
 
 @pytest.mark.videosdk_emulator(
-    queued_seconds=1, faults=[{"kind": "status", "route": "GET /v1/files", "times": 1}]
+    queued_seconds=1, faults=[{"kind": "status", "route": "GET /storage/v1/files", "times": 1}]
 )
 async def test_fixture_marker(videosdk_emulator: Emulator) -> None:
     assert videosdk_emulator.lifecycle.queued_seconds == 1
@@ -198,8 +198,8 @@ async def test_fixture_marker(videosdk_emulator: Emulator) -> None:
     async with httpx.AsyncClient(
         base_url=videosdk_emulator.base_url or "", headers={"Authorization": token}
     ) as client:
-        assert (await client.get("/v1/files")).status_code == 503
-        assert (await client.get("/v1/files")).status_code == 200
+        assert (await client.get("/storage/v1/files")).status_code == 503
+        assert (await client.get("/storage/v1/files")).status_code == 200
 
 
 async def test_videosdk_client_fixture(videosdk_client: Any, videosdk_emulator: Emulator) -> None:

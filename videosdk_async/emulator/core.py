@@ -3,7 +3,7 @@
 :class:`EmulatorCore` holds everything the API does; the ASGI app
 (:func:`~videosdk_async.emulator.app.build_app`) is built on top of it and
 :class:`~videosdk_async.emulator.Emulator` adds the two together. Nothing here
-imports the app, so the import graph stays a tree.
+imports the app (nor Starlette), so the emulator's imports have no cycle.
 
 Every public method is thread-safe: the HTTP app may run in a server thread
 while a test drives the clock from its own thread or event loop.
@@ -25,10 +25,10 @@ from .config import EmulatorConfig
 from .errors import ApiError, file_not_found, job_not_found
 from .faults import FaultInjector, FaultRule
 from .ids import IdFactory
-from .ledger import Ledger
+from .ledger import Ledger, LedgerOp
 from .metrics import RequestMetrics, RequestRecord
 from .paging import page_json, page_of
-from .state import JOB_STATUSES, Lifecycle, Store, Transition
+from .state import JOB_STATUSES, Lifecycle, Store, Transition, Upload
 from .validation import validate_create
 from .webhooks import WebhookDelivery, WebhookDispatcher
 
@@ -165,13 +165,15 @@ class EmulatorCore:
 
     def create_job(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a job directly (validated like the API); not recorded in the ledger."""
-        return self.api_create_job(body, record=False)
+        return self.api_create_job(body)
 
     def upload_file(
         self, name: str = "video.mp4", size: int = 1024, content_type: str = "video/mp4"
     ) -> dict[str, Any]:
-        """Register an uploaded file directly; not recorded in the ledger."""
-        return self.api_upload_file(name, size, content_type, record=False)
+        """Register an uploaded file directly (no content, no hash); not recorded in the ledger."""
+        with self._lock:
+            stored = self.store.add_file(name, size, content_type, self.clock.now_ms(), None)
+            return stored.to_json()
 
     def get_job(self, job_id: str) -> dict[str, Any] | None:
         """A job's JSON, or ``None``."""
@@ -269,18 +271,46 @@ class EmulatorCore:
         self.close()
 
     # -- operations behind the HTTP routes (raise ApiError) --
+    #
+    # ``origin`` is the API request that asked (its log record): a mutation with an
+    # origin is written to the ledger, tied to that request and to the fault that hit
+    # its response, if any. Python seeding passes none and is not recorded.
 
-    def api_create_job(
-        self, body: Any, *, record: bool = True, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
+    def _record(
+        self,
+        op: LedgerOp,
+        item_id: str,
+        now: int,
+        origin: RequestRecord | None,
+        upload: Upload | None = None,
+    ) -> None:
+        if origin is None:
+            return
+        entry = self.ledger.record(
+            op,
+            item_id,
+            iso_ms(now),
+            origin.idempotency_key,
+            size=upload.size if upload else None,
+            sha256=upload.sha256 if upload else None,
+            request=origin.seq,
+            fault=origin.fault,
+        )
+        origin.ledger_seq = entry.seq
+
+    def _video_known(self, video_id: str) -> bool:
+        # Until the first upload any videoId goes (tests that never upload keep working);
+        # from then on only ids that were uploaded (even if deleted since) do.
+        return not self.store.uploaded or video_id in self.store.uploaded
+
+    def api_create_job(self, body: Any, *, origin: RequestRecord | None = None) -> dict[str, Any]:
         """Validate and create a job; raises ``ValidationError``."""
         with self._lock:
             self._catch_up()
-            spec = validate_create(body, self.store.files.__contains__)
+            spec = validate_create(body, self._video_known)
             now = self.clock.now_ms()
             job = self.store.create_job(spec, now)
-            if record:
-                self.ledger.record("create_job", job.id, iso_ms(now), idempotency_key)
+            self._record("create_job", job.id, now, origin)
             return job.to_json()
 
     def api_list_jobs(self, page: int, per_page: int, user_id: str | None) -> dict[str, Any]:
@@ -300,7 +330,7 @@ class EmulatorCore:
             raise job_not_found(job_id)
         return job
 
-    def api_delete_job(self, job_id: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
+    def api_delete_job(self, job_id: str, *, origin: RequestRecord | None = None) -> dict[str, Any]:
         """Delete a queued job and return it; 404 unknown, 409 not queued."""
         with self._lock:
             self._catch_up()
@@ -314,24 +344,19 @@ class EmulatorCore:
                     status=job.status,
                 )
             del self.store.jobs[job_id]
-            self.ledger.record("delete_job", job_id, iso_ms(self.clock.now_ms()), idempotency_key)
+            self._record("delete_job", job_id, self.clock.now_ms(), origin)
             return job.to_json()
 
     def api_upload_file(
-        self,
-        name: str | None,
-        size: int,
-        content_type: str | None,
-        *,
-        record: bool = True,
-        idempotency_key: str | None = None,
+        self, upload: Upload, *, origin: RequestRecord | None = None
     ) -> dict[str, Any]:
-        """Register an uploaded file."""
+        """Store what is kept of an uploaded file (size and hash, not the bytes)."""
         with self._lock:
             now = self.clock.now_ms()
-            stored = self.store.add_file(name, size, content_type, now)
-            if record:
-                self.ledger.record("upload_file", stored.id, iso_ms(now), idempotency_key)
+            stored = self.store.add_file(
+                upload.filename, upload.size, upload.content_type, now, upload.sha256
+            )
+            self._record("upload_file", stored.id, now, origin, upload)
             return stored.to_json()
 
     def api_list_files(self, page: int, per_page: int) -> dict[str, Any]:
@@ -349,12 +374,12 @@ class EmulatorCore:
             return stored.to_json()
 
     def api_delete_file(
-        self, file_id: str, *, idempotency_key: str | None = None
+        self, file_id: str, *, origin: RequestRecord | None = None
     ) -> dict[str, Any]:
         """Delete an uploaded file and return it, or 404."""
         with self._lock:
             stored = self.store.files.pop(file_id, None)
             if stored is None:
                 raise file_not_found(file_id)
-            self.ledger.record("delete_file", file_id, iso_ms(self.clock.now_ms()), idempotency_key)
+            self._record("delete_file", file_id, self.clock.now_ms(), origin)
             return stored.to_json()
