@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 import random
 import threading
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields, replace
 from fnmatch import fnmatchcase
 from typing import Any, Literal, cast, get_args
 
@@ -189,6 +190,29 @@ def parse_fault_config(data: Any) -> tuple[int | None, list[FaultRule]]:
     if not isinstance(data, list):
         raise ValueError("faults must be a rule, a list of rules or {'seed', 'rules'}")
     return seed, [FaultRule.from_dict(item) for item in data]
+
+
+def even_mix(total: float, rules: Iterable[FaultRule | dict[str, Any]]) -> list[FaultRule]:
+    """The rules with probabilities that give each an equal share of ``total``.
+
+    Rules are tried in order and the first to fire decides, so equal probabilities
+    would favour the first rules; here rule ``i`` of ``n`` gets
+    ``s / (1 - i * s)`` with ``s = total / n``, which makes each fire on ``s`` of
+    the requests they all match: ``even_mix(0.2, ten_rules)`` faults 20% of the
+    requests, 2% per rule. Latency rules do not take part (they add up instead).
+    """
+    parsed = [r if isinstance(r, FaultRule) else FaultRule.from_dict(r) for r in rules]
+    if not parsed:
+        return []
+    if not 0.0 <= total <= 1.0:
+        raise ValueError("total must be between 0 and 1")
+    if any(not r.terminal for r in parsed):
+        raise ValueError("latency rules add up and cannot share a total: add them separately")
+    share = total / len(parsed)
+    return [
+        replace(rule, probability=min(1.0, share / (1.0 - i * share)))
+        for i, rule in enumerate(parsed)
+    ]
 
 
 @dataclass
