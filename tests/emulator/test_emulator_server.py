@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from videosdk_async.emulator import Emulator, FaultRule, ServerThread, serve
-from videosdk_async.emulator import __main__ as cli
+from videosdk_async.emulator import command as cli
 
 BODY: dict[str, Any] = {
     "videoUrl": "https://example.com/in.mp4",
@@ -84,7 +84,7 @@ def test_cli_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     async def fake_serve(emulator: Emulator, host: str, port: int, level: str, out: Any) -> None:
         seen.update(emulator=emulator, host=host, port=port, level=level)
 
-    monkeypatch.setattr(cli, "_serve_cli", fake_serve)
+    monkeypatch.setattr(cli, "serve_until_stopped", fake_serve)
     for name in (
         "VIDEOSDK_EMULATOR_TIME_SCALE",
         "VIDEOSDK_EMULATOR_PORT",
@@ -119,19 +119,24 @@ def test_cli_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_cli_rejects_bad_input(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    monkeypatch.setattr(cli, "_serve_cli", lambda *a: pytest.fail("must not serve"))
+    monkeypatch.setattr(cli, "serve_until_stopped", lambda *a: pytest.fail("must not serve"))
     for argv in (
         ["--host", "0.0.0.0"],
         ["--port", "70000"],
         ["--fail-ratio", "2"],
         ["--faults", "{not json"],
         ["--faults", '[{"kind": "nope"}]'],
+        ["--faults", "@/nonexistent/faults.json"],
         ["--seed", "x"],
+        ["--log-level", "loud"],
+        ["--no-such-flag"],
     ):
-        with pytest.raises(SystemExit) as exc:
-            cli.main(argv)
-        assert exc.value.code == 2, argv
-    assert "non-loopback" in capsys.readouterr().err
+        assert cli.main(argv, environ={}) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("error: "), err
+        assert "(try 'videosdk-emulator --help')" in err
+        if argv[0] == "--host":
+            assert "non-loopback" in err
 
 
 def test_cli_faults_file_and_banner(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,7 +163,9 @@ async def test_cli_serves_on_ephemeral_port(monkeypatch: pytest.MonkeyPatch) -> 
 
     out = Out()
     with Emulator(time_scale=0) as emulator:
-        task = asyncio.create_task(cli._serve_cli(emulator, "127.0.0.1", 0, "warning", out))
+        task = asyncio.create_task(
+            cli.serve_until_stopped(emulator, "127.0.0.1", 0, "warning", out)
+        )
         with anyio.fail_after(10):
             await printed.wait()
         assert f"export VIDEOSDK_BASE_URL={emulator.base_url}" in out.getvalue()

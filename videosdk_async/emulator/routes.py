@@ -1,9 +1,7 @@
 """The API's routes: encoding jobs, the upload-URL question, and the storage service.
 
-Storage is served under :data:`STORAGE_PATH`, not where the API asks for it
-(:data:`UPLOAD_URL_PATH`): like the real service, whose files live on another host,
-a client must use the URL that ``POST /v1/files`` answers. One that assumes the API
-host's ``/v1/files`` gets a 404 (or a 415 for an upload) that says where storage is.
+Storage lives under its own path (see :mod:`.paths`); a client that assumes the API
+host's ``/v1/files`` gets a 404, 405 or 415 (for an upload) that says where it is.
 """
 
 from __future__ import annotations
@@ -27,12 +25,9 @@ from .httpio import (
 )
 from .metrics import RequestRecord
 from .paging import parse_paging
+from .paths import STORAGE_PATH, UPLOAD_URL_PATH
 from .uploads import TooLarge, read_upload
 
-UPLOAD_URL_PATH = "/v1/files"
-"""On the API: ``POST`` here answers ``{"url": <storage URL>}``."""
-STORAGE_PATH = "/storage/v1/files"
-"""The storage service: upload (``POST``), list, get and delete files."""
 ORIGIN_KEY = "videosdk_emulator.origin"
 """Scope key under which the endpoint leaves the request's log record for the handler."""
 
