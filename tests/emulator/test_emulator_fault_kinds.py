@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from videosdk_async.emulator import Emulator, EmulatorConfig, FaultRule, serve
-from videosdk_async.emulator.faults import GARBAGE_SIZE, even_mix, parse_fault_config
+from videosdk_async.emulator import Emulator, EmulatorConfig, FaultRule, even_mix, serve
+from videosdk_async.emulator.faults import GARBAGE_SIZE, parse_fault_config
 
 BODY: dict[str, Any] = {
     "videoUrl": "https://example.com/in.mp4",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from .clock import Clock, iso_ms
 from .config import EmulatorConfig
 from .emulator import Emulator
-from .faults import FaultRule
+from .faults import FaultRule, even_mix
 from .ledger import Ledger, LedgerCounts, LedgerEntry
 from .loopback import is_loopback_host, is_loopback_url
 from .metrics import RequestRecord
@@ -37,6 +37,7 @@ __all__ = [
     "ServerThread",
     "WebhookDelivery",
     "banner",
+    "even_mix",
     "is_loopback_host",
     "is_loopback_url",
     "iso_ms",
