@@ -157,7 +157,7 @@ async def test_pagination_empty_and_user_filter(api: httpx.AsyncClient, emu: Emu
 async def test_pagination_bad_params(
     api: httpx.AsyncClient, params: dict[str, str], field: str
 ) -> None:
-    for path in ("/v1/encoder/jobs", "/v1/files"):
+    for path in ("/v1/encoder/jobs", "/storage/v1/files"):
         response = await api.get(path, params=params)
         assert response.status_code == 400
         assert response.json()["field"] == field
@@ -255,6 +255,7 @@ async def test_pagination_bad_params(
 async def test_validation_names_field(
     api: httpx.AsyncClient, emu: Emulator, body: dict[str, Any], field: str
 ) -> None:
+    emu.upload_file()  # once a file was uploaded, a videoId must name an upload
     response = await api.post("/v1/encoder/jobs", json=body)
     assert response.status_code == 400
     payload = response.json()
@@ -318,79 +319,6 @@ async def test_unknown_route_and_method(api: httpx.AsyncClient) -> None:
     assert head.status_code == 200
 
 
-async def test_upload_url_then_upload_then_job(api: httpx.AsyncClient, emu: Emulator) -> None:
-    for kwargs in ({}, {"json": {}}):
-        asked = await api.post("/v1/files", **kwargs)  # type: ignore[arg-type]
-        assert asked.status_code == 200
-        assert asked.json() == {"url": "http://emulator.local/v1/files"}
-    upload_url = asked.json()["url"]
-    uploaded = await api.post(upload_url, files={"file": ("clip.MP4", b"x" * 1234, "video/mp4")})
-    assert uploaded.status_code == 200
-    file = uploaded.json()
-    assert HEX24.match(file["id"])
-    assert file["jobId"] is None
-    assert file["size"] == 1234
-    assert file["type"] == "video"
-    assert file["filePath"] == f"files/videos/{file['id']}.mp4"
-    assert file["fileUrl"] == f"https://cdn.videosdk.live/files/videos/{file['id']}.mp4"
-    assert ISO.match(file["createdAt"]) and file["updatedAt"] == file["createdAt"]
-
-    got = await api.get(f"/v1/files/{file['id']}")
-    assert got.json() == file
-    listed = (await api.get("/v1/files")).json()
-    assert listed == {"pageInfo": {"currentPage": 1, "perPage": 20, "lastPage": 1}, "data": [file]}
-
-    job = await api.post("/v1/encoder/jobs", json={"videoId": file["id"], "presets": PRESETS})
-    assert job.status_code == 200
-    assert job.json()["videoId"] == file["id"]
-    assert job.json()["videoUrl"] == file["fileUrl"]
-
-    deleted = await api.delete(f"/v1/files/{file['id']}")
-    assert deleted.status_code == 200
-    assert deleted.json() == file
-    missing = await api.get(f"/v1/files/{file['id']}")
-    assert missing.status_code == 404
-    assert missing.json() == {"message": f"File {file['id']} not found"}
-    assert (await api.delete(f"/v1/files/{file['id']}")).status_code == 404
-    assert emu.ledger.counts(file["id"]).creates == 1
-    assert emu.ledger.counts(file["id"]).deletes == 1
-
-
-async def test_upload_errors(api: httpx.AsyncClient, emu: Emulator) -> None:
-    no_file = await api.post("/v1/files", files={"other": ("a.mp4", b"x", "video/mp4")})
-    assert no_file.status_code == 400
-    assert no_file.json()["field"] == "file"
-    not_a_file = await api.post("/v1/files", data={"file": "text"}, files={"x": ("a", b"1")})
-    assert not_a_file.status_code == 400
-    assert not_a_file.json()["field"] == "file"
-    wrong_type = await api.post("/v1/files", content=b"raw", headers={"content-type": "video/mp4"})
-    assert wrong_type.status_code == 415
-    broken = await api.post(
-        "/v1/files", content=b"garbage", headers={"content-type": "multipart/form-data"}
-    )
-    assert broken.status_code == 400
-    assert "message" in broken.json()
-    assert emu.files() == []
-
-
-async def test_upload_limit() -> None:
-    with Emulator(max_upload_bytes=1000) as small:
-        async with small.client() as api:
-            ok = await api.post("/v1/files", files={"file": ("a.mp4", b"x" * 500, "video/mp4")})
-            assert ok.status_code == 200
-            big = await api.post("/v1/files", files={"file": ("a.mp4", b"x" * 5000, "video/mp4")})
-            assert big.status_code == 413
-            assert big.json()["limit"] == 1000
-            assert len(small.files()) == 1
-
-
-async def test_public_base_url_for_upload() -> None:
-    with Emulator(public_base_url="http://files.local:1234/") as emulator:
-        async with emulator.client() as api:
-            asked = await api.post("/v1/files")
-            assert asked.json() == {"url": "http://files.local:1234/v1/files"}
-
-
 async def test_python_seeding_not_in_ledger(api: httpx.AsyncClient, emu: Emulator) -> None:
     file = emu.upload_file("a.mov", 10)
     job = emu.create_job({"videoId": file["id"], "presets": PRESETS})
@@ -420,6 +348,6 @@ async def test_request_log_is_bounded() -> None:
     with Emulator(request_log_size=3) as emulator:
         async with emulator.client() as api:
             for _ in range(5):
-                await api.get("/v1/files")
+                await api.get("/storage/v1/files")
         assert len(emulator.requests()) == 3
-        assert emulator.request_counts()["GET /v1/files"] == 5
+        assert emulator.request_counts()["GET /storage/v1/files"] == 5

@@ -90,9 +90,10 @@ async def test_every_api_route_needs_auth(emu: Emulator) -> None:
             ("GET", "/v1/encoder/jobs/abc"),
             ("DELETE", "/v1/encoder/jobs/abc"),
             ("POST", "/v1/files"),
-            ("GET", "/v1/files"),
-            ("GET", "/v1/files/abc"),
-            ("DELETE", "/v1/files/abc"),
+            ("POST", "/storage/v1/files"),
+            ("GET", "/storage/v1/files"),
+            ("GET", "/storage/v1/files/abc"),
+            ("DELETE", "/storage/v1/files/abc"),
         ]:
             response = await anon.request(method, path)
             assert response.status_code == 401, (method, path)

@@ -78,8 +78,8 @@ async def test_rate_limit(api: httpx.AsyncClient, emu: Emulator) -> None:
 async def test_latency(api: httpx.AsyncClient, emu: Emulator) -> None:
     emu.add_fault(kind="latency", delay=0.001, delay_max=0.002)
     emu.add_fault(kind="status", status=500, times=1)
-    assert (await api.get("/v1/files")).status_code == 500
-    assert (await api.get("/v1/files")).status_code == 200
+    assert (await api.get("/storage/v1/files")).status_code == 500
+    assert (await api.get("/storage/v1/files")).status_code == 200
     assert [r.fault for r in emu.requests()] == ["status", "latency"]
 
 
@@ -87,14 +87,14 @@ async def test_skip_and_route_patterns(api: httpx.AsyncClient, emu: Emulator) ->
     emu.set_faults(
         [
             {"kind": "status", "route": "GET /v1/encoder/jobs?page=3*", "status": 500},
-            {"kind": "status", "route": "/v1/files*", "status": 503, "skip": 1, "times": 1},
+            {"kind": "status", "route": "/storage/v1/files*", "status": 503, "skip": 1, "times": 1},
         ]
     )
     assert (await api.get("/v1/encoder/jobs", params={"page": 2})).status_code == 200
     assert (await api.get("/v1/encoder/jobs", params={"page": 3})).status_code == 500
-    assert (await api.get("/v1/files")).status_code == 200  # skipped
-    assert (await api.get("/v1/files/abc")).status_code == 503  # any method, any files path
-    assert (await api.get("/v1/files")).status_code == 200  # used up
+    assert (await api.get("/storage/v1/files")).status_code == 200  # skipped
+    assert (await api.get("/storage/v1/files/abc")).status_code == 503  # any method, any files path
+    assert (await api.get("/storage/v1/files")).status_code == 200  # used up
 
 
 async def test_in_process_drops(api: httpx.AsyncClient, emu: Emulator) -> None:
@@ -147,8 +147,8 @@ async def test_drops_over_real_sockets(emu: Emulator) -> None:
         assert emu.ledger.total("create_job") == 1
 
         emu.add_fault(kind="status", status=503, times=1)
-        assert (await client.get("/v1/files")).status_code == 503
-        assert (await client.get("/v1/files")).status_code == 200
+        assert (await client.get("/storage/v1/files")).status_code == 503
+        assert (await client.get("/storage/v1/files")).status_code == 200
 
 
 async def test_truncate_over_socket_sends_part_of_body(emu: Emulator) -> None:
@@ -175,7 +175,7 @@ def outcomes(seed: int, n: int = 60) -> list[int]:
 
         async def run() -> list[int]:
             async with emu.client() as api:
-                return [(await api.get("/v1/files")).status_code for _ in range(n)]
+                return [(await api.get("/storage/v1/files")).status_code for _ in range(n)]
 
         return asyncio.run(run())
 
@@ -190,9 +190,9 @@ def test_seeded_faults_reproducible() -> None:
 async def test_set_faults_reseeds(api: httpx.AsyncClient, emu: Emulator) -> None:
     rules = [FaultRule(kind="status", probability=0.5)]
     emu.set_faults(rules, seed=1)
-    first = [(await api.get("/v1/files")).status_code for _ in range(30)]
+    first = [(await api.get("/storage/v1/files")).status_code for _ in range(30)]
     emu.set_faults(rules)  # same seed again
-    assert [(await api.get("/v1/files")).status_code for _ in range(30)] == first
+    assert [(await api.get("/storage/v1/files")).status_code for _ in range(30)] == first
 
 
 async def test_admin_faults_endpoint(api: httpx.AsyncClient, emu: Emulator) -> None:
@@ -226,7 +226,7 @@ async def test_admin_faults_endpoint(api: httpx.AsyncClient, emu: Emulator) -> N
     assert [r["kind"] for r in added.json()["rules"]] == ["status", "rate_limit"]
     got = (await api.get("/_emulator/faults")).json()
     assert got["rules"][0]["fired"] == 1 and got["rules"][0]["remaining"] == 0
-    assert (await api.get("/v1/files")).status_code == 429
+    assert (await api.get("/storage/v1/files")).status_code == 429
     cleared = await api.delete("/_emulator/faults")
     assert cleared.json()["rules"] == []
     for bad in (

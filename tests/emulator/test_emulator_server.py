@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from videosdk_async.emulator import Emulator, FaultRule, ServerThread, serve
-from videosdk_async.emulator import __main__ as cli
+from videosdk_async.emulator import command as cli
 
 BODY: dict[str, Any] = {
     "videoUrl": "https://example.com/in.mp4",
@@ -32,7 +32,7 @@ async def test_serve_in_loop_and_clean_shutdown(emu: Emulator) -> None:
             created = await client.post(f"{server.base_url}/v1/encoder/jobs", json=BODY)
             assert created.status_code == 200
             asked = await client.post(f"{server.base_url}/v1/files")
-            assert asked.json() == {"url": f"{server.base_url}/v1/files"}
+            assert asked.json() == {"url": f"{server.base_url}/storage/v1/files"}
     with pytest.raises(httpx.TransportError):
         await client.get(f"{server.base_url}/_emulator/health")
     await client.aclose()
@@ -84,14 +84,14 @@ def test_cli_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     async def fake_serve(emulator: Emulator, host: str, port: int, level: str, out: Any) -> None:
         seen.update(emulator=emulator, host=host, port=port, level=level)
 
-    monkeypatch.setattr(cli, "_serve_cli", fake_serve)
+    monkeypatch.setattr(cli, "serve_until_stopped", fake_serve)
     for name in (
         "VIDEOSDK_EMULATOR_TIME_SCALE",
         "VIDEOSDK_EMULATOR_PORT",
         "VIDEOSDK_EMULATOR_HOST",
     ):
         monkeypatch.delenv(name, raising=False)
-    faults = json.dumps([{"kind": "status", "route": "GET /v1/files", "status": 500}])
+    faults = json.dumps([{"kind": "status", "route": "GET /storage/v1/files", "status": 500}])
     code = cli.main(
         [
             "--port", "0", "--api-key", "k", "--secret", "s" * 32, "--token", "t",
@@ -107,7 +107,7 @@ def test_cli_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (cfg.api_key, cfg.secret, cfg.token, cfg.seed) == ("k", "s" * 32, "t", 3)
     assert emulator.clock.manual
     assert (cfg.queued_seconds, cfg.processing_seconds, cfg.fail_ratio) == (1, 2, 0.25)
-    assert cfg.faults == [FaultRule(kind="status", route="GET /v1/files", status=500)]
+    assert cfg.faults == [FaultRule(kind="status", route="GET /storage/v1/files", status=500)]
     assert cfg.allow_remote_webhooks is True
 
     seen.clear()
@@ -119,19 +119,24 @@ def test_cli_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_cli_rejects_bad_input(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    monkeypatch.setattr(cli, "_serve_cli", lambda *a: pytest.fail("must not serve"))
+    monkeypatch.setattr(cli, "serve_until_stopped", lambda *a: pytest.fail("must not serve"))
     for argv in (
         ["--host", "0.0.0.0"],
         ["--port", "70000"],
         ["--fail-ratio", "2"],
         ["--faults", "{not json"],
         ["--faults", '[{"kind": "nope"}]'],
+        ["--faults", "@/nonexistent/faults.json"],
         ["--seed", "x"],
+        ["--log-level", "loud"],
+        ["--no-such-flag"],
     ):
-        with pytest.raises(SystemExit) as exc:
-            cli.main(argv)
-        assert exc.value.code == 2, argv
-    assert "non-loopback" in capsys.readouterr().err
+        assert cli.main(argv, environ={}) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("error: "), err
+        assert "(try 'videosdk-emulator --help')" in err
+        if argv[0] == "--host":
+            assert "non-loopback" in err
 
 
 def test_cli_faults_file_and_banner(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,7 +163,9 @@ async def test_cli_serves_on_ephemeral_port(monkeypatch: pytest.MonkeyPatch) -> 
 
     out = Out()
     with Emulator(time_scale=0) as emulator:
-        task = asyncio.create_task(cli._serve_cli(emulator, "127.0.0.1", 0, "warning", out))
+        task = asyncio.create_task(
+            cli.serve_until_stopped(emulator, "127.0.0.1", 0, "warning", out)
+        )
         with anyio.fail_after(10):
             await printed.wait()
         assert f"export VIDEOSDK_BASE_URL={emulator.base_url}" in out.getvalue()
@@ -190,7 +197,7 @@ def test_fixture_state_was_reset(videosdk_emulator: Emulator) -> None:
 
 
 @pytest.mark.videosdk_emulator(
-    queued_seconds=1, faults=[{"kind": "status", "route": "GET /v1/files", "times": 1}]
+    queued_seconds=1, faults=[{"kind": "status", "route": "GET /storage/v1/files", "times": 1}]
 )
 async def test_fixture_marker(videosdk_emulator: Emulator) -> None:
     assert videosdk_emulator.lifecycle.queued_seconds == 1
@@ -198,8 +205,8 @@ async def test_fixture_marker(videosdk_emulator: Emulator) -> None:
     async with httpx.AsyncClient(
         base_url=videosdk_emulator.base_url or "", headers={"Authorization": token}
     ) as client:
-        assert (await client.get("/v1/files")).status_code == 503
-        assert (await client.get("/v1/files")).status_code == 200
+        assert (await client.get("/storage/v1/files")).status_code == 503
+        assert (await client.get("/storage/v1/files")).status_code == 200
 
 
 async def test_videosdk_client_fixture(videosdk_client: Any, videosdk_emulator: Emulator) -> None:
@@ -265,7 +272,7 @@ def test_store_operations_are_cheap_at_scale() -> None:
             emulator.create_job(BODY)
         emulator.advance(6)  # 20k transitions popped off the heap, once
         store = emulator.store
-        from videosdk_async.emulator.state import page_of
+        from videosdk_async.emulator.paging import page_of
 
         items, last = page_of(store.jobs, 200, 100)
         assert last == 200 and len(items) == 100

@@ -120,6 +120,7 @@ def test_human_output_and_refusals(videosdk_emulator: Emulator, cli_env: Any) ->
     shown = cli("get", job_id)
     assert shown.exit_code == 0 and job_id in shown.stdout and "queued" in shown.stdout
 
+    videosdk_emulator.upload_file()  # from the first upload on, a videoId must name one
     refused = cli("create", "--video-id", UNKNOWN, "--preset", "360:hls")
     assert refused.exit_code == 1  # the emulator does not know that upload
     assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.output

@@ -96,6 +96,7 @@ async def test_lifecycle_delete_refused_and_wait(
 async def test_create_refused_by_the_server_names_the_field(
     videosdk_emulator: Emulator, make_client: MakeClient
 ) -> None:
+    videosdk_emulator.upload_file()  # from the first upload on, a videoId must name one
     async with make_client() as client:
         with pytest.raises(BadRequestError) as caught:
             await client.jobs.create(video_id=UNKNOWN, presets=[PRESET])

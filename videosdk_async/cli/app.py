@@ -158,7 +158,7 @@ app.command("create")(jobs.create_job)
 app.command("delete")(jobs.delete_jobs)
 app.command("delete-queued")(jobs.delete_queued)
 app.command("wait")(jobs.wait_job)
-app.command("emulator")(serve.emulator_command)
+app.command("emulator", **serve.COMMAND_SETTINGS)(serve.emulator_command)
 app.command("demo")(demo.demo_command)
 
 

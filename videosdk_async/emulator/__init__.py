@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from .clock import Clock, iso_ms
 from .config import EmulatorConfig
-from .core import Emulator
-from .faults import FaultRule
+from .emulator import Emulator
+from .faults import FaultRule, even_mix
 from .ledger import Ledger, LedgerCounts, LedgerEntry
+from .loopback import is_loopback_host, is_loopback_url
 from .metrics import RequestRecord
 from .server import RunningServer, ServerThread, banner, serve
-from .webhooks import WebhookDelivery, is_loopback_url
+from .webhooks import WebhookDelivery
 
 __all__ = [
     "Clock",
@@ -36,6 +37,8 @@ __all__ = [
     "ServerThread",
     "WebhookDelivery",
     "banner",
+    "even_mix",
+    "is_loopback_host",
     "is_loopback_url",
     "iso_ms",
     "serve",

@@ -1,4 +1,9 @@
-"""The :class:`Emulator`: state, clock, lifecycle, faults, ledger, webhooks and metrics.
+"""The emulator without its HTTP face: state, clock, lifecycle, faults, ledger, webhooks, metrics.
+
+:class:`EmulatorCore` holds everything the API does; the ASGI app
+(:func:`~videosdk_async.emulator.app.build_app`) is built on top of it and
+:class:`~videosdk_async.emulator.Emulator` adds the two together. Nothing here
+imports the app (nor Starlette), so the emulator's imports have no cycle.
 
 Every public method is thread-safe: the HTTP app may run in a server thread
 while a test drives the clock from its own thread or event loop.
@@ -12,7 +17,7 @@ import time
 from collections.abc import Iterable
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from .auth import Authenticator
 from .clock import Clock, iso_ms, to_ms
@@ -20,27 +25,22 @@ from .config import EmulatorConfig
 from .errors import ApiError, file_not_found, job_not_found
 from .faults import FaultInjector, FaultRule
 from .ids import IdFactory
-from .ledger import Ledger
+from .ledger import Ledger, LedgerOp
 from .metrics import RequestMetrics, RequestRecord
-from .state import JOB_STATUSES, Lifecycle, Store, Transition, page_of
+from .paging import page_json, page_of
+from .state import JOB_STATUSES, Lifecycle, Store, Transition, Upload
 from .validation import validate_create
 from .webhooks import WebhookDelivery, WebhookDispatcher
 
-if TYPE_CHECKING:
-    import httpx
-    from starlette.types import ASGIApp
-
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
+_Self = TypeVar("_Self", bound="EmulatorCore")
 _LIFECYCLE_FIELDS = ("queued_seconds", "processing_seconds", "fail_ratio", "video_duration")
 
 
-class Emulator:
-    """A stateful, in-memory VideoSDK encoding-jobs API.
+class EmulatorCore:
+    """A stateful, in-memory VideoSDK encoding-jobs API, without HTTP.
 
-    Serve :attr:`app` with :func:`~videosdk_async.emulator.serve`,
-    :class:`~videosdk_async.emulator.ServerThread`, uvicorn, or in process with
-    ``httpx.ASGITransport``. Keyword overrides replace fields of ``config``.
+    Use :class:`~videosdk_async.emulator.Emulator`, which adds the ASGI app.
+    Keyword overrides replace fields of ``config``.
     """
 
     def __init__(self, config: EmulatorConfig | None = None, **overrides: Any) -> None:
@@ -49,7 +49,6 @@ class Emulator:
         self.base_url: str | None = None
         """Set to ``http://host:port`` by the server helpers while served."""
         self._lock = threading.RLock()
-        self._app: ASGIApp | None = None
         self.auth = Authenticator(self.config.api_key, self.config.secret, self.config.token)
         self.webhooks = WebhookDispatcher(
             timeout=self.config.webhook_timeout,
@@ -102,30 +101,6 @@ class Emulator:
     ) -> str:
         """A JWT signed with the secret (``expires_in`` seconds of real time; ``None``: no exp)."""
         return self.auth.mint(expires_in=expires_in, apikey=apikey, **claims)
-
-    @property
-    def app(self) -> ASGIApp:
-        """The ASGI application (built on first use; needs ``starlette``)."""
-        if self._app is None:
-            from .app import build_app
-
-            self._app = build_app(self)
-        return self._app
-
-    def client(self, *, token: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
-        """An ``httpx.AsyncClient`` talking to :attr:`app` in process, authenticated.
-
-        The caller owns the client (use ``async with``).
-        """
-        import httpx
-
-        headers = {"Authorization": token or self.token, **kwargs.pop("headers", {})}
-        return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app),
-            base_url=kwargs.pop("base_url", "http://emulator.local"),
-            headers=headers,
-            **kwargs,
-        )
 
     # -- clock and lifecycle --
 
@@ -190,13 +165,15 @@ class Emulator:
 
     def create_job(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a job directly (validated like the API); not recorded in the ledger."""
-        return self.api_create_job(body, record=False)
+        return self.api_create_job(body)
 
     def upload_file(
         self, name: str = "video.mp4", size: int = 1024, content_type: str = "video/mp4"
     ) -> dict[str, Any]:
-        """Register an uploaded file directly; not recorded in the ledger."""
-        return self.api_upload_file(name, size, content_type, record=False)
+        """Register an uploaded file directly (no content, no hash); not recorded in the ledger."""
+        with self._lock:
+            stored = self.store.add_file(name, size, content_type, self.clock.now_ms(), None)
+            return stored.to_json()
 
     def get_job(self, job_id: str) -> dict[str, Any] | None:
         """A job's JSON, or ``None``."""
@@ -282,7 +259,7 @@ class Emulator:
         """Stop the webhook delivery thread."""
         self.webhooks.close()
 
-    def __enter__(self) -> Emulator:
+    def __enter__(self: _Self) -> _Self:
         return self
 
     def __exit__(
@@ -294,18 +271,46 @@ class Emulator:
         self.close()
 
     # -- operations behind the HTTP routes (raise ApiError) --
+    #
+    # ``origin`` is the API request that asked (its log record): a mutation with an
+    # origin is written to the ledger, tied to that request and to the fault that hit
+    # its response, if any. Python seeding passes none and is not recorded.
 
-    def api_create_job(
-        self, body: Any, *, record: bool = True, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
+    def _record(
+        self,
+        op: LedgerOp,
+        item_id: str,
+        now: int,
+        origin: RequestRecord | None,
+        upload: Upload | None = None,
+    ) -> None:
+        if origin is None:
+            return
+        entry = self.ledger.record(
+            op,
+            item_id,
+            iso_ms(now),
+            origin.idempotency_key,
+            size=upload.size if upload else None,
+            sha256=upload.sha256 if upload else None,
+            request=origin.seq,
+            fault=origin.fault,
+        )
+        origin.ledger_seq = entry.seq
+
+    def _video_known(self, video_id: str) -> bool:
+        # Until the first upload any videoId goes (tests that never upload keep working);
+        # from then on only ids that were uploaded (even if deleted since) do.
+        return not self.store.uploaded or video_id in self.store.uploaded
+
+    def api_create_job(self, body: Any, *, origin: RequestRecord | None = None) -> dict[str, Any]:
         """Validate and create a job; raises ``ValidationError``."""
         with self._lock:
             self._catch_up()
-            spec = validate_create(body, self.store.files.__contains__)
+            spec = validate_create(body, self._video_known)
             now = self.clock.now_ms()
             job = self.store.create_job(spec, now)
-            if record:
-                self.ledger.record("create_job", job.id, iso_ms(now), idempotency_key)
+            self._record("create_job", job.id, now, origin)
             return job.to_json()
 
     def api_list_jobs(self, page: int, per_page: int, user_id: str | None) -> dict[str, Any]:
@@ -316,10 +321,7 @@ class Emulator:
             if user_id is not None and user_id != self.config.user_id:
                 jobs = {}
             items, last = page_of(jobs, page, per_page)
-            return {
-                "pageInfo": {"currentPage": page, "perPage": per_page, "lastPage": last},
-                "data": [j.to_json() for j in items],
-            }
+            return page_json([j.to_json() for j in items], page, per_page, last)
 
     def api_get_job(self, job_id: str) -> dict[str, Any]:
         """One job, or 404."""
@@ -328,7 +330,7 @@ class Emulator:
             raise job_not_found(job_id)
         return job
 
-    def api_delete_job(self, job_id: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
+    def api_delete_job(self, job_id: str, *, origin: RequestRecord | None = None) -> dict[str, Any]:
         """Delete a queued job and return it; 404 unknown, 409 not queued."""
         with self._lock:
             self._catch_up()
@@ -342,34 +344,26 @@ class Emulator:
                     status=job.status,
                 )
             del self.store.jobs[job_id]
-            self.ledger.record("delete_job", job_id, iso_ms(self.clock.now_ms()), idempotency_key)
+            self._record("delete_job", job_id, self.clock.now_ms(), origin)
             return job.to_json()
 
     def api_upload_file(
-        self,
-        name: str | None,
-        size: int,
-        content_type: str | None,
-        *,
-        record: bool = True,
-        idempotency_key: str | None = None,
+        self, upload: Upload, *, origin: RequestRecord | None = None
     ) -> dict[str, Any]:
-        """Register an uploaded file."""
+        """Store what is kept of an uploaded file (size and hash, not the bytes)."""
         with self._lock:
             now = self.clock.now_ms()
-            stored = self.store.add_file(name, size, content_type, now)
-            if record:
-                self.ledger.record("upload_file", stored.id, iso_ms(now), idempotency_key)
+            stored = self.store.add_file(
+                upload.filename, upload.size, upload.content_type, now, upload.sha256
+            )
+            self._record("upload_file", stored.id, now, origin, upload)
             return stored.to_json()
 
     def api_list_files(self, page: int, per_page: int) -> dict[str, Any]:
         """One page of uploaded files, oldest first."""
         with self._lock:
             items, last = page_of(self.store.files, page, per_page)
-            return {
-                "pageInfo": {"currentPage": page, "perPage": per_page, "lastPage": last},
-                "data": [f.to_json() for f in items],
-            }
+            return page_json([f.to_json() for f in items], page, per_page, last)
 
     def api_get_file(self, file_id: str) -> dict[str, Any]:
         """One uploaded file, or 404."""
@@ -380,12 +374,12 @@ class Emulator:
             return stored.to_json()
 
     def api_delete_file(
-        self, file_id: str, *, idempotency_key: str | None = None
+        self, file_id: str, *, origin: RequestRecord | None = None
     ) -> dict[str, Any]:
         """Delete an uploaded file and return it, or 404."""
         with self._lock:
             stored = self.store.files.pop(file_id, None)
             if stored is None:
                 raise file_not_found(file_id)
-            self.ledger.record("delete_file", file_id, iso_ms(self.clock.now_ms()), idempotency_key)
+            self._record("delete_file", file_id, self.clock.now_ms(), origin)
             return stored.to_json()

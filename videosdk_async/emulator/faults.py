@@ -6,6 +6,10 @@ matches one of ``"METHOD /route/{template}"``, ``"METHOD /concrete/path"`` or
 any method, and ``"*"`` matches everything. Rules are tried in order for every
 API request: every firing ``latency`` rule adds its delay; the first firing rule
 of any other kind decides the outcome (later ones are not even drawn for).
+
+Everything random (whether a rule fires, delays, garbage bytes) is drawn here,
+synchronously and in request order, from one seeded generator: the same rules and
+the same sequence of requests give the same faults.
 """
 
 from __future__ import annotations
@@ -13,13 +17,32 @@ from __future__ import annotations
 import math
 import random
 import threading
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields, replace
 from fnmatch import fnmatchcase
 from typing import Any, Literal, cast, get_args
 
-FaultKind = Literal["status", "rate_limit", "latency", "drop_before", "drop_after", "truncate"]
+FaultKind = Literal[
+    "status",
+    "rate_limit",
+    "latency",
+    "drop_before",
+    "drop_after",
+    "truncate",
+    "hang",
+    "garbage",
+    "slow_body",
+]
 FaultPhase = Literal["before", "after"]
+GarbageFormat = Literal["html", "bytes", "json", "empty"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+GARBAGE_FORMATS: tuple[str, ...] = get_args(GarbageFormat)
+PHASED_KINDS = ("status", "hang", "garbage")
+"""Kinds whose ``phase`` chooses whether the operation is applied first."""
+GARBAGE_SIZE = 512
+"""Bytes of seeded noise a ``garbage`` fault with ``body_format="bytes"`` answers."""
+DEFAULT_CHUNKS = 10
+"""Pieces a ``slow_body`` fault splits a body into, unless ``chunks`` says otherwise."""
 
 
 @dataclass
@@ -36,6 +59,17 @@ class FaultRule:
         not applied. ``drop_after`` apply the operation, then close without a
         response. ``truncate`` apply, then send the headers and only half of
         the body before closing.
+        ``hang`` hold the request for ``delay`` (to ``delay_max``) seconds
+        without answering, then close the connection (at once if the client
+        hangs up first); ``phase="after"`` applies the operation first.
+        ``garbage`` answer ``status`` (default 200) with a body that is not the
+        API's: ``body`` verbatim, or ``body_format`` ``html`` (a proxy page,
+        the default), ``bytes`` (seeded noise labelled JSON), ``json`` (valid
+        JSON of the wrong shape) or ``empty``; ``phase="after"`` applies the
+        operation first.
+        ``slow_body`` apply, then send the real response's headers at once and
+        its body in ``chunks`` pieces spread over ``delay`` (to ``delay_max``)
+        seconds.
     route: pattern, see the module docstring.
     probability: chance that a matching request fires the rule (seeded).
     times: fire at most this many times (``None``: unlimited).
@@ -54,6 +88,8 @@ class FaultRule:
     phase: FaultPhase = "before"
     body: str | None = None
     content_type: str | None = None
+    body_format: GarbageFormat | None = None
+    chunks: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -66,14 +102,31 @@ class FaultRule:
             raise ValueError("times must be a positive integer or null")
         if not isinstance(self.skip, int) or self.skip < 0:
             raise ValueError("skip must be a non-negative integer")
-        if self.status is not None and not 400 <= int(self.status) <= 599:
+        if self.kind == "garbage":
+            if self.status is not None and not 200 <= int(self.status) <= 299:
+                raise ValueError("status of a garbage fault must be a success status (200-299)")
+        elif self.status is not None and not 400 <= int(self.status) <= 599:
             raise ValueError("status must be an HTTP error status (400-599)")
         if self.retry_after is not None and self.retry_after < 0:
             raise ValueError("retry_after must not be negative")
         if self.delay < 0 or (self.delay_max is not None and self.delay_max < self.delay):
             raise ValueError("delay must be >= 0 and delay_max >= delay")
+        if self.kind in ("hang", "slow_body") and not (self.delay_max or self.delay) > 0:
+            raise ValueError(f"a {self.kind} fault needs a delay > 0 (seconds)")
         if self.phase not in ("before", "after"):
             raise ValueError("phase must be 'before' or 'after'")
+        if self.phase == "after" and self.kind not in PHASED_KINDS:
+            raise ValueError(f"phase applies to {', '.join(PHASED_KINDS)} faults only")
+        if self.body_format is not None:
+            if self.kind != "garbage":
+                raise ValueError("body_format applies to garbage faults only")
+            if self.body_format not in GARBAGE_FORMATS:
+                raise ValueError(f"body_format must be one of {', '.join(GARBAGE_FORMATS)}")
+        if self.chunks is not None:
+            if self.kind != "slow_body":
+                raise ValueError("chunks applies to slow_body faults only")
+            if isinstance(self.chunks, bool) or not isinstance(self.chunks, int) or self.chunks < 1:
+                raise ValueError("chunks must be a positive integer")
 
     @property
     def terminal(self) -> bool:
@@ -83,9 +136,9 @@ class FaultRule:
     @property
     def applies_after(self) -> bool:
         """Whether the operation is applied before the fault shows."""
-        if self.kind in ("drop_after", "truncate"):
+        if self.kind in ("drop_after", "truncate", "slow_body"):
             return True
-        return self.kind == "status" and self.phase == "after"
+        return self.kind in PHASED_KINDS and self.phase == "after"
 
     def matches(self, method: str, template: str, path: str, query: str) -> bool:
         """Whether the rule's route pattern matches this request."""
@@ -139,14 +192,52 @@ def parse_fault_config(data: Any) -> tuple[int | None, list[FaultRule]]:
     return seed, [FaultRule.from_dict(item) for item in data]
 
 
+def even_mix(total: float, rules: Iterable[FaultRule | dict[str, Any]]) -> list[FaultRule]:
+    """The rules with probabilities that give each an equal share of ``total``.
+
+    Rules are tried in order and the first to fire decides, so equal probabilities
+    would favour the first rules; here rule ``i`` of ``n`` gets
+    ``s / (1 - i * s)`` with ``s = total / n``, which makes each fire on ``s`` of
+    the requests they all match: ``even_mix(0.2, ten_rules)`` faults 20% of the
+    requests, 2% per rule. Latency rules do not take part (they add up instead).
+    """
+    parsed = [r if isinstance(r, FaultRule) else FaultRule.from_dict(r) for r in rules]
+    if not parsed:
+        return []
+    if not 0.0 <= total <= 1.0:
+        raise ValueError("total must be between 0 and 1")
+    if any(not r.terminal for r in parsed):
+        raise ValueError("latency rules add up and cannot share a total: add them separately")
+    share = total / len(parsed)
+    return [
+        replace(rule, probability=min(1.0, share / (1.0 - i * share)))
+        for i, rule in enumerate(parsed)
+    ]
+
+
 @dataclass
 class FaultPlan:
-    """What the fault rules decided for one request."""
+    """What the fault rules decided for one request.
+
+    ``delay`` is the latency to add first; ``before`` / ``after`` the deciding rule,
+    shown before or after the operation is applied; ``duration`` how long a
+    ``hang`` or ``slow_body`` lasts; ``noise`` the bytes a ``garbage`` fault sends.
+    """
 
     delay: float = 0.0
     before: FaultRule | None = None
     after: FaultRule | None = None
     fired: list[FaultRule] = field(default_factory=list)
+    duration: float = 0.0
+    noise: bytes = b""
+
+    @property
+    def kind(self) -> str | None:
+        """The fault this request shows: the deciding rule's kind, else ``latency``, else none."""
+        rule = self.before or self.after
+        if rule is not None:
+            return rule.kind
+        return "latency" if self.delay > 0 else None
 
 
 @dataclass
@@ -227,15 +318,22 @@ class FaultInjector:
                 active.fired += 1
                 result.fired.append(rule)
                 if rule.kind == "latency":
-                    if rule.delay_max is not None:
-                        result.delay += self._rng.uniform(rule.delay, rule.delay_max)
-                    else:
-                        result.delay += rule.delay
-                elif rule.applies_after:
+                    result.delay += self._draw_delay(rule)
+                    continue
+                if rule.applies_after:
                     result.after = rule
                 else:
                     result.before = rule
+                if rule.kind in ("hang", "slow_body"):
+                    result.duration = self._draw_delay(rule)
+                elif rule.kind == "garbage" and rule.body is None and rule.body_format == "bytes":
+                    result.noise = self._rng.randbytes(GARBAGE_SIZE)
         return result
+
+    def _draw_delay(self, rule: FaultRule) -> float:
+        if rule.delay_max is not None:
+            return self._rng.uniform(rule.delay, rule.delay_max)
+        return rule.delay
 
 
 def retry_after_header(seconds: float) -> str:

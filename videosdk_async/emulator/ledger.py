@@ -12,19 +12,36 @@ LedgerOp = Literal["create_job", "delete_job", "upload_file", "delete_file"]
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    """One applied mutation."""
+    """One applied mutation.
+
+    ``request`` is the sequence number of the API request that applied it (see
+    :class:`~videosdk_async.emulator.RequestRecord`), and ``fault`` the fault kind
+    that hit that request's response, if any: an entry whose fault is
+    ``drop_after`` was applied although its client never saw an answer. Uploads
+    carry the ``size`` in bytes and the ``sha256`` of the content.
+    """
 
     seq: int
     op: LedgerOp
     id: str
     at: str
     idempotency_key: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    request: int | None = None
+    fault: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """camelCase JSON form."""
+        """camelCase JSON form (unset optional fields left out)."""
         data: dict[str, Any] = {"seq": self.seq, "op": self.op, "id": self.id, "at": self.at}
-        if self.idempotency_key is not None:
-            data["idempotencyKey"] = self.idempotency_key
+        optional = {
+            "idempotencyKey": self.idempotency_key,
+            "size": self.size,
+            "sha256": self.sha256,
+            "request": self.request,
+            "fault": self.fault,
+        }
+        data.update({k: v for k, v in optional.items() if v is not None})
         return data
 
 
@@ -43,16 +60,34 @@ class Ledger:
         self._lock = threading.Lock()
         self._entries: list[LedgerEntry] = []
         self._counts: dict[str, LedgerCounts] = {}
+        self._uploaded_bytes = 0
 
-    def record(self, op: LedgerOp, id: str, at: str, idempotency_key: str | None = None) -> None:
-        """Note that ``op`` was applied to ``id``."""
+    def record(
+        self,
+        op: LedgerOp,
+        id: str,
+        at: str,
+        idempotency_key: str | None = None,
+        *,
+        size: int | None = None,
+        sha256: str | None = None,
+        request: int | None = None,
+        fault: str | None = None,
+    ) -> LedgerEntry:
+        """Note that ``op`` was applied to ``id``; returns the new entry."""
         with self._lock:
-            self._entries.append(LedgerEntry(len(self._entries) + 1, op, id, at, idempotency_key))
+            entry = LedgerEntry(
+                len(self._entries) + 1, op, id, at, idempotency_key, size, sha256, request, fault
+            )
+            self._entries.append(entry)
             counts = self._counts.setdefault(id, LedgerCounts())
             if op in ("create_job", "upload_file"):
                 counts.creates += 1
             else:
                 counts.deletes += 1
+            if op == "upload_file":
+                self._uploaded_bytes += size or 0
+            return entry
 
     @property
     def entries(self) -> list[LedgerEntry]:
@@ -80,6 +115,16 @@ class Ledger:
             if op is None:
                 return len(self._entries)
             return sum(1 for e in self._entries if e.op == op)
+
+    def uploaded_bytes(self) -> int:
+        """Bytes received in every recorded upload (deleted files included)."""
+        with self._lock:
+            return self._uploaded_bytes
+
+    def faulted(self) -> list[LedgerEntry]:
+        """Mutations applied although a fault hit their response (the client may not know)."""
+        with self._lock:
+            return [e for e in self._entries if e.fault is not None]
 
     def duplicates(self) -> dict[str, LedgerCounts]:
         """Ids created or deleted more than once (should be empty)."""

@@ -14,7 +14,9 @@ class RequestRecord:
     """One API request as the emulator saw it.
 
     ``status`` is the HTTP status sent, or ``None`` when the connection was
-    dropped without a response; ``fault`` names the fault kind that fired.
+    dropped without a response; ``fault`` names the fault kind that fired;
+    ``ledger_seq`` is the ledger entry of the mutation this request applied, if
+    any (whatever the client then got to see).
     """
 
     seq: int
@@ -25,6 +27,8 @@ class RequestRecord:
     at: str
     status: int | None = None
     fault: str | None = None
+    idempotency_key: str | None = None
+    ledger_seq: int | None = None
 
     @property
     def params(self) -> dict[str, str]:
@@ -42,6 +46,8 @@ class RequestRecord:
             "at": self.at,
             "status": self.status,
             "fault": self.fault,
+            "idempotencyKey": self.idempotency_key,
+            "ledgerSeq": self.ledger_seq,
         }
 
 
@@ -54,11 +60,21 @@ class RequestMetrics:
         self._counts: Counter[str] = Counter()
         self._log: deque[RequestRecord] = deque(maxlen=log_size)
 
-    def begin(self, method: str, path: str, query: str, route: str, at: str) -> RequestRecord:
+    def begin(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        route: str,
+        at: str,
+        idempotency_key: str | None = None,
+    ) -> RequestRecord:
         """Count and log a request as it arrives; fill in the outcome later."""
         with self._lock:
             self._seq += 1
-            record = RequestRecord(self._seq, method, path, query, route, at)
+            record = RequestRecord(
+                self._seq, method, path, query, route, at, idempotency_key=idempotency_key
+            )
             self._counts[f"{method} {route}"] += 1
             self._log.append(record)
             return record

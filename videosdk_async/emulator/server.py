@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
+import socket
 import threading
 from collections.abc import AsyncIterator, Generator
 from contextlib import asynccontextmanager
@@ -17,20 +17,14 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from .core import Emulator
+from .core import EmulatorCore
+from .emulator import Emulator
+from .loopback import is_loopback_host
+from .paths import STORAGE_PATH
 
 STARTUP_TIMEOUT = 10.0
 SHUTDOWN_TIMEOUT = 5.0
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` is a loopback name or address."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+BACKLOG = 4096
 
 
 def _check_host(host: str, allow_non_loopback: bool) -> None:
@@ -39,6 +33,26 @@ def _check_host(host: str, allow_non_loopback: bool) -> None:
             f"refusing to serve the emulator on non-loopback host {host!r} "
             "(pass allow_non_loopback=True to insist)"
         )
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (``0``: a free port), ready for uvicorn.
+
+    Binding here, not in uvicorn, turns a busy port into a plain :class:`OSError`
+    (``errno.EADDRINUSE``) instead of uvicorn logging and exiting the process.
+    """
+    infos = socket.getaddrinfo(
+        host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _make_server(
@@ -67,16 +81,9 @@ def _make_server(
         # Keep-alive connections must not hold up shutdown.
         timeout_graceful_shutdown=1,
         timeout_keep_alive=5,
-        backlog=4096,
+        backlog=BACKLOG,
     )
     return _Server(config)
-
-
-def _bound_port(server: Any) -> int:
-    for srv in server.servers:
-        for sock in srv.sockets:
-            return int(sock.getsockname()[1])
-    raise RuntimeError("uvicorn started without a listening socket")
 
 
 def _url_host(host: str) -> str:
@@ -128,23 +135,29 @@ async def serve(
     """Serve an :class:`Emulator` (or any ASGI app) in the current asyncio loop.
 
     ``port=0`` picks a free ephemeral port; the yielded server knows the real
-    one. On exit the server shuts down and waits for it (briefly).
+    one. On exit the server shuts down and waits for it (briefly). Raises
+    :class:`OSError` when ``host:port`` cannot be bound (a busy port).
     """
     _check_host(host, allow_non_loopback)
     emulator, app = _app_of(target)
+    sock = bind_socket(host, port)
     server = _make_server(app, host, port, log_level, handle_signals, log_config)
-    task = asyncio.create_task(server.serve(), name="videosdk-emulator-uvicorn")
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="videosdk-emulator-uvicorn")
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STARTUP_TIMEOUT
-    while not server.started:
-        if task.done():
-            exc = task.exception()
-            raise RuntimeError(f"emulator server failed to start on {host}:{port}") from exc
-        if loop.time() > deadline:
-            server.should_exit = True
-            raise RuntimeError("emulator server did not start in time")
-        await asyncio.sleep(0.005)
-    running = RunningServer(emulator, host, _bound_port(server), server, task)
+    try:
+        while not server.started:
+            if task.done():
+                exc = task.exception()
+                raise RuntimeError(f"emulator server failed to start on {host}:{port}") from exc
+            if loop.time() > deadline:
+                server.should_exit = True
+                raise RuntimeError("emulator server did not start in time")
+            await asyncio.sleep(0.005)
+    except BaseException:
+        sock.close()
+        raise
+    running = RunningServer(emulator, host, int(sock.getsockname()[1]), server, task)
     if emulator is not None:
         emulator.base_url = running.base_url
     try:
@@ -263,7 +276,7 @@ class ServerThread:
         self.stop()
 
 
-def banner(emulator: Emulator, base_url: str) -> str:
+def banner(emulator: EmulatorCore, base_url: str) -> str:
     """What the command prints once listening: where, and throwaway credentials."""
     cfg = emulator.config
     clock = "manual" if emulator.clock.manual else f"x{emulator.clock.time_scale:g} real time"
@@ -274,6 +287,7 @@ def banner(emulator: Emulator, base_url: str) -> str:
             f"  secret  : {cfg.secret}",
             f"  token   : {cfg.token}   (fixed; a JWT works too)",
             f"  JWT     : {emulator.mint_token(expires_in=24 * 3600)}   (valid 24 h)",
+            f"  storage : {base_url}{STORAGE_PATH}   (POST /v1/files answers this URL)",
             "  admin   : GET /_emulator/health, /_emulator/faults, /_emulator/ledger, ...",
             "",
             "Point the SDK at it:",

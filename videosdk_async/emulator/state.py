@@ -1,6 +1,6 @@
 """Jobs and files in memory, and the job lifecycle on the emulator clock.
 
-Not thread-safe by itself: :class:`~videosdk_async.emulator.core.Emulator`
+Not thread-safe by itself: :class:`~videosdk_async.emulator.core.EmulatorCore`
 holds a lock around every call. Everything is O(1) or O(log n) per operation
 except listing, which walks the insertion-ordered dict (oldest first) only up
 to the requested page.
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 import random
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from .clock import iso_ms
 from .ids import IdFactory
@@ -33,9 +32,19 @@ FRAME_SIZES: dict[str, tuple[int, int]] = {
 _DONE = "done"  # heap target meaning "finish: completed or failed, decided then"
 
 
+@dataclass(frozen=True)
+class Upload:
+    """What is kept of an uploaded file: its name, type, size and SHA-256 (never the bytes)."""
+
+    filename: str | None
+    content_type: str | None
+    size: int
+    sha256: str
+
+
 @dataclass
 class StoredFile:
-    """An uploaded source file."""
+    """An uploaded source file (``sha256`` is ``None`` for files registered from Python)."""
 
     id: str
     file_path: str
@@ -44,6 +53,7 @@ class StoredFile:
     type: str
     created_ms: int
     name: str | None = None
+    sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The file object as the storage API returns it."""
@@ -128,18 +138,6 @@ class Lifecycle:
     video_duration: float
 
 
-T = TypeVar("T")
-
-
-def page_of(items: dict[str, T], page: int, per_page: int) -> tuple[list[T], int]:
-    """One page of an insertion-ordered dict and the last page number (at least 1)."""
-    last_page = max(1, math.ceil(len(items) / per_page))
-    start = (page - 1) * per_page
-    if start >= len(items):
-        return [], last_page
-    return list(itertools.islice(items.values(), start, start + per_page)), last_page
-
-
 class Store:
     """Jobs and uploaded files, plus a heap of scheduled status transitions."""
 
@@ -159,6 +157,8 @@ class Store:
         self.cdn_base_url = cdn_base_url.rstrip("/")
         self.jobs: dict[str, Job] = {}
         self.files: dict[str, StoredFile] = {}
+        # Every file id ever uploaded (deleted ones too) and its URL: what a videoId may name.
+        self.uploaded: dict[str, str] = {}
         # (due_ms, seq, job_id, generation, target); stale entries are skipped when popped.
         self._heap: list[tuple[int, int, str, int, str]] = []
         self._seq = itertools.count()
@@ -166,7 +166,7 @@ class Store:
     # -- files --
 
     def add_file(
-        self, name: str | None, size: int, content_type: str | None, now: int
+        self, name: str | None, size: int, content_type: str | None, now: int, sha256: str | None
     ) -> StoredFile:
         """Store an uploaded file's metadata and return it."""
         fid = self.ids.new(now)
@@ -176,8 +176,9 @@ class Store:
         kind = "image" if (content_type or "").startswith("image/") else "video"
         folder = "images" if kind == "image" else "videos"
         path = f"files/{folder}/{fid}{ext}"
-        stored = StoredFile(fid, path, f"{self.cdn_base_url}/{path}", size, kind, now, name)
+        stored = StoredFile(fid, path, f"{self.cdn_base_url}/{path}", size, kind, now, name, sha256)
         self.files[fid] = stored
+        self.uploaded[fid] = stored.file_url
         return stored
 
     # -- jobs --
@@ -188,7 +189,8 @@ class Store:
         presets = [{"id": self.ids.new(now), **p} for p in spec.presets]
         thumbnails = [{"id": self.ids.new(now), **t} for t in spec.thumbnails]
         if spec.video_id is not None:
-            video_url = self.files[spec.video_id].file_url
+            fallback = f"{self.cdn_base_url}/files/videos/{spec.video_id}"
+            video_url = self.uploaded.get(spec.video_id, fallback)
         else:
             assert spec.video_url is not None
             video_url = spec.video_url

@@ -68,8 +68,8 @@ def _object(value: Any, path: str) -> dict[str, Any]:
     return value
 
 
-def validate_create(body: Any, file_exists: Callable[[str], bool]) -> JobSpec:
-    """Validate a create-job body; ``file_exists`` tells whether a ``videoId`` is known."""
+def validate_create(body: Any, video_known: Callable[[str], bool]) -> JobSpec:
+    """Validate a create-job body; ``video_known`` tells whether a ``videoId`` may be used."""
     if not isinstance(body, dict):
         raise ValidationError("request body must be a JSON object")
     video_id = body.get("videoId")
@@ -81,8 +81,11 @@ def validate_create(body: Any, file_exists: Callable[[str], bool]) -> JobSpec:
     if video_id is not None:
         if not isinstance(video_id, str) or not video_id:
             raise ValidationError("videoId must be a non-empty string", "videoId")
-        if not file_exists(video_id):
-            raise ValidationError(f"videoId {video_id} is not an uploaded file", "videoId")
+        if not video_known(video_id):
+            raise ValidationError(
+                f"videoId {video_id} was never uploaded: upload it to the storage URL first",
+                "videoId",
+            )
     if video_url is not None and (not isinstance(video_url, str) or not _URL.match(video_url)):
         raise ValidationError("videoUrl must be an http(s) URL", "videoUrl")
 

@@ -3,7 +3,8 @@
 Deliveries run on a private event loop in a daemon thread, so they never block
 the request (or the Python call) that caused the transition, whichever thread
 or event loop (asyncio or trio) that ran on. Deliveries for one job are sent in
-order; only loopback targets are contacted unless remote ones are allowed.
+order; only loopback targets (see :mod:`.loopback`) are contacted unless remote ones are
+allowed.
 """
 
 from __future__ import annotations
@@ -11,33 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import ipaddress
 import json
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
+from .loopback import is_loopback_url
+
 USER_AGENT = "videosdk-emulator"
-
-
-def is_loopback_url(url: str) -> bool:
-    """Whether ``url`` targets this machine (127.0.0.0/8, ::1 or localhost), without DNS."""
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return False
-    if not host:
-        return False
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass
