@@ -84,7 +84,10 @@ def resolve_credentials(
         return ResolvedCredentials(StaticToken(token), f"the {names.token.rstrip('=')} argument")
     if api_key is not None or secret is not None:
         if api_key is None or secret is None:
-            raise ConfigurationError(f"{names.api_key} and {names.secret} must be given together")
+            raise ConfigurationError(
+                f"{names.api_key} and {names.secret} must be given together (once a credential "
+                "is given as an argument, the environment's are not used)"
+            )
         return ResolvedCredentials(
             APIKeyAuth(api_key, secret, lifetime=token_lifetime),
             f"the {names.api_key.rstrip('=')} and {names.secret.rstrip('=')} arguments",

@@ -152,7 +152,7 @@ def test_missing_credentials_exit_2(api: respx.MockRouter) -> None:
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["--api-key", "k"], "--api-key and --secret go together"),
+        (["--api-key", "k"], "--api-key and --secret must be given together"),
         (["--token", TOKEN, "--secret", SECRET], "not both"),
         (["--base-url", "http://example.com", *AUTH], "plain http"),
         (["--base-url", "ftp://x", *AUTH], "http(s)"),
@@ -173,12 +173,20 @@ def test_plain_http_needs_the_explicit_opt_in() -> None:
     assert route.calls.last.request.headers["authorization"] == TOKEN
 
 
-def test_half_a_key_pair_is_completed_from_the_environment(
+def test_flags_and_environment_follow_the_sdk_rule(
     api: respx.MockRouter, clean_env: pytest.MonkeyPatch
 ) -> None:
+    """One rule for the SDK and the CLI: flags as a whole beat the environment (half a pair
+    is not completed from it), and in the environment a key + secret beats a stale token."""
     clean_env.setenv("VIDEOSDK_SECRET_KEY", SECRET)
     route = api.get("/v1/encoder/jobs").respond(json=page([job()]))
-    result = invoke("--api-key", "key-1", "list", "--json")
+    half = invoke("--api-key", "key-1", "list", "--json")
+    assert half.exit_code == 2
+    assert "--api-key and --secret must be given together" in half.output
+    assert route.call_count == 0
+    clean_env.setenv("VIDEOSDK_API_KEY", "key-1")
+    clean_env.setenv("VIDEOSDK_TOKEN", "stale-token-from-yesterday")
+    result = invoke("list", "--json")
     assert result.exit_code == 0, result.output
     assert route.calls.last.request.headers["authorization"].startswith("eyJ")  # a minted JWT
 

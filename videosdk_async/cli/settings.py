@@ -1,24 +1,31 @@
 """Connection settings from global flags and environment variables, and the client they make.
 
-Flags win over environment variables. A token (flag) excludes an API key + secret; an API key
-given as a flag may take its secret from the environment and vice versa. Nothing here ever
-prints a credential.
+The rule is the SDK's own (``videosdk_async._settings``): flags are the arguments, then the
+environment; messages name the flags. Nothing here ever prints a credential.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import anyio
 
-from .._constants import ENV_API_KEY, ENV_SECRET, ENV_TOKEN
+from .._constants import TOKEN_LIFETIME_SECONDS
+from .._settings import ArgumentNames, resolve_base_url, resolve_credentials
 from ..client import AsyncEncoderClient
-from ..errors import ConfigurationError
 
 T = TypeVar("T")
+
+FLAG_NAMES = ArgumentNames(
+    token="--token",
+    api_key="--api-key",
+    secret="--secret",
+    auth="--auth",
+    base_url="--base-url",
+    allow_insecure_http="--allow-insecure-http",
+)
 
 
 @dataclass(frozen=True)
@@ -34,37 +41,28 @@ class Settings:
     def __repr__(self) -> str:  # never show credentials, even in a debugger
         return f"Settings(base_url={self.base_url!r}, credentials=<hidden>)"
 
-    def client(self) -> AsyncEncoderClient:
-        """A new client for these settings (raises ``ConfigurationError`` when incomplete)."""
-        token, api_key, secret = self.token, self.api_key, self.secret
-        if token is not None and (api_key is not None or secret is not None):
-            raise ConfigurationError("give either --token, or --api-key and --secret, not both")
-        if token is None and (api_key is not None or secret is not None):
-            # Complete a half-given pair from the environment rather than refusing it.
-            api_key = api_key if api_key is not None else os.environ.get(ENV_API_KEY)
-            secret = secret if secret is not None else os.environ.get(ENV_SECRET)
-            if not api_key or not secret:
-                raise ConfigurationError(
-                    f"--api-key and --secret go together (or set {ENV_API_KEY} and {ENV_SECRET})"
-                )
-        if token is None and api_key is None and not _env_credentials():
-            raise ConfigurationError(
-                f"no credentials: pass --token, or --api-key and --secret, or set {ENV_TOKEN}, "
-                f"or {ENV_API_KEY} and {ENV_SECRET}"
-            )
-        return AsyncEncoderClient(
-            token,
-            api_key=api_key,
-            secret=secret,
-            base_url=self.base_url,
-            allow_insecure_http=self.allow_insecure_http,
+    def resolved_base_url(self) -> str:
+        """The API URL these settings point at (flag, else environment, else production)."""
+        return resolve_base_url(
+            self.base_url, allow_insecure_http=self.allow_insecure_http, names=FLAG_NAMES
         )
 
-
-def _env_credentials() -> bool:
-    return bool(os.environ.get(ENV_TOKEN)) or bool(
-        os.environ.get(ENV_API_KEY) and os.environ.get(ENV_SECRET)
-    )
+    def client(self) -> AsyncEncoderClient:
+        """A new client for these settings (raises ``ConfigurationError`` when incomplete)."""
+        resolved = resolve_credentials(
+            token=self.token,
+            api_key=self.api_key,
+            secret=self.secret,
+            token_lifetime=TOKEN_LIFETIME_SECONDS,
+            names=FLAG_NAMES,
+        )
+        client = AsyncEncoderClient(
+            auth=resolved.credentials,
+            base_url=self.resolved_base_url(),
+            allow_insecure_http=self.allow_insecure_http,
+        )
+        client._core.credentials = resolved  # a 401 then names the flag or variable used
+        return client
 
 
 def run(settings: Settings, work: Callable[[AsyncEncoderClient], Awaitable[T]]) -> T:
