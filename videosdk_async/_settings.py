@@ -110,14 +110,29 @@ def resolve_credentials(
 
 
 def is_loopback(host: str) -> bool:
-    """True for ``localhost``, any ``*.localhost`` name and loopback addresses (v4 and v6)."""
-    name = host.strip("[]").rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost"):
+    """True for ``localhost``, any ``*.localhost`` name, and loopback addresses (127.0.0.0/8,
+    ``::1``, IPv4-mapped ``::ffff:127.x.y.z``; IPv6 with or without brackets). No DNS.
+
+    The emulator applies the same rule with its own code (it imports nothing of the SDK); a
+    test holds the two to the same answers.
+    """
+    name = host.lower()
+    bracketed = name.startswith("[") and name.endswith("]")
+    if bracketed:
+        name = name[1:-1]
+    elif name == "localhost" or (
+        name.endswith(".localhost") and all(name[: -len(".localhost")].split("."))
+    ):
         return True
     try:
-        return ipaddress.ip_address(name).is_loopback
+        address = ipaddress.ip_address(name)
     except ValueError:
         return False
+    if bracketed and not isinstance(address, ipaddress.IPv6Address):
+        return False  # brackets belong to IPv6 only
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 def resolve_base_url(

@@ -191,9 +191,33 @@ def test_fixture_serves_fresh_state(videosdk_emulator: Emulator) -> None:
     assert videosdk_emulator.ledger.creates(job["id"]) == 1
 
 
-def test_fixture_state_was_reset(videosdk_emulator: Emulator) -> None:
-    assert videosdk_emulator.jobs() == []
-    assert videosdk_emulator.ledger.total() == 0
+def test_fixture_state_is_reset_between_tests(pytester: pytest.Pytester) -> None:
+    """Two tests in a session of their own, in a fixed order: what the first leaves behind
+    (jobs, ledger entries, faults, settings) is gone when the second starts."""
+    pytester.makepyfile(
+        """
+        import httpx
+
+        BODY = {"videoUrl": "https://example.com/a.mp4",
+                "presets": [{"resolutions": ["360"], "format": "hls"}]}
+
+        def test_first_leaves_a_mess(videosdk_emulator):
+            httpx.post(videosdk_emulator.base_url + "/v1/encoder/jobs", json=BODY,
+                       headers={"Authorization": videosdk_emulator.token})
+            videosdk_emulator.configure(queued_seconds=1)
+            videosdk_emulator.set_faults([{"kind": "status", "status": 503}])
+            assert videosdk_emulator.ledger.total() == 1
+
+        def test_second_starts_clean(videosdk_emulator):
+            assert videosdk_emulator.jobs() == []
+            assert videosdk_emulator.ledger.total() == 0
+            assert videosdk_emulator.lifecycle.queued_seconds != 1
+            assert videosdk_emulator.create_job(BODY)["status"] == "queued"  # no 503 rule left
+        """
+    )
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
 
 
 @pytest.mark.videosdk_emulator(
