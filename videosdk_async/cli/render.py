@@ -127,6 +127,7 @@ def add_rows(table: Table, rows: Iterable[Sequence[Text]]) -> Table:
 
     A ``no_wrap`` column (ids, statuses, times) keeps each cell on one line, whole; any other
     column may wrap between words but never inside one, so an id or URL in it stays whole.
+    The title and caption likewise wrap between words only.
     """
     rows = [list(row) for row in rows]
     for index, column in enumerate(table.columns):
@@ -139,6 +140,10 @@ def add_rows(table: Table, rows: Iterable[Sequence[Text]]) -> Table:
         pieces = lines if column.no_wrap else [word for line in lines for word in line.split()]
         needed = max((cell_len(piece) for piece in pieces), default=1)
         column.min_width = max(column.min_width or 0, needed)
+    for extra in (table.title, table.caption):  # drawn as wide as the table, so it too
+        if extra is not None:
+            words = str(extra).split()
+            table.min_width = max([table.min_width or 0, *(cell_len(w) for w in words)])
     for row in rows:
         table.add_row(*row)
     return table
