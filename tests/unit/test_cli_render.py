@@ -258,6 +258,7 @@ def test_failure_reason_is_one_line() -> None:
 # -- nothing cut or folded --------------------------------------------------------------------
 
 id_like = st.text(alphabet="abcdef0123456789-_", min_size=1, max_size=90)
+spaced_id = st.lists(id_like, min_size=1, max_size=3).map(" ".join)
 
 
 def lines_of(text: str) -> list[str]:
@@ -267,13 +268,17 @@ def lines_of(text: str) -> list[str]:
 @settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(job_id=id_like, width=st.integers(min_value=20, max_value=120))
+@given(job_id=id_like, status=spaced_id, width=st.integers(min_value=20, max_value=120))
 def test_ids_in_tables_and_summaries_are_never_cut_or_folded(
-    capsys: pytest.CaptureFixture[str], job_id: str, width: int
+    capsys: pytest.CaptureFixture[str], job_id: str, status: str, width: int
 ) -> None:
-    jobs = [a_job(id=job_id, presets=[{"resolutions": ["360", "720"], "format": "hls"}])]
+    presets = [{"resolutions": ["360", "720"], "format": "hls"}, {"resolutions": ["1080"]}]
+    jobs = [a_job(id=job_id, status=status, presets=presets)]
     shown = on_cli_console(capsys, jobs_table(jobs), width=width)
-    assert any(job_id in line.split() for line in lines_of(shown)), shown
+    words = [word for line in lines_of(shown) for word in line.split()]
+    assert job_id in words, shown
+    assert any(status in line for line in lines_of(shown)), shown  # no_wrap: one line, whole
+    assert "360,720:hls" in words and "1080:?" in words, shown  # wrapped between words only
     rep = a_report(
         DeleteResult(job_id, DeleteOutcome.FAILED, error=Refused(f"DELETE /jobs/{job_id}"))
     )

@@ -208,13 +208,10 @@ def _described(value: object) -> str | None:
 def failure_reason(job: EncodingJob) -> str | None:
     """Why a job failed, as one line, when the server said (``error``: code and message).
 
-    Reads a typed ``job.error`` attribute if the model has one, else the ``error`` the model
-    kept among the job's unknown fields.
+    ``job.error`` is a typed field once the model has one; until then pydantic serves the
+    ``error`` it kept among the job's unknown fields under the same name.
     """
-    value = getattr(job, "error", None)
-    if value is None and job.model_extra:
-        value = job.model_extra.get("error")
-    reason = _described(value)
+    reason = _described(getattr(job, "error", None))
     return one_line(reason) if reason else None
 
 
