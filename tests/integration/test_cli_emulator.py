@@ -335,6 +335,35 @@ def test_json_on_a_terminal_has_no_progress_bar(
     assert "%" not in text
 
 
+def test_ctrl_c_during_a_wait_is_an_interruption_not_a_traceback(
+    videosdk_emulator: Emulator, cli_env: dict[str, str]
+) -> None:
+    (job_id,) = seed(videosdk_emulator, 1)  # stays queued: the clock is manual
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "videosdk_async", "wait", job_id, "--poll-interval", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **cli_env},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    seen = b""
+    deadline = time.monotonic() + DEADLINE
+    while b"queued" not in seen and time.monotonic() < deadline:  # the first poll answered
+        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
+        if ready:
+            seen += os.read(proc.stdout.fileno(), 65536)
+    assert b"queued" in seen
+    proc.send_signal(signal.SIGINT)
+    try:
+        code = proc.wait(timeout=DEADLINE)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = proc.stderr.read().decode()
+    assert code == 130, err
+    assert "Traceback" not in err and "CancelledError" not in err
+
+
 # -- demo and emulator -----------------------------------------------------------------------
 
 

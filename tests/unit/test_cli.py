@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 import videosdk_async
-from videosdk_async.cli import app, jobs, main
+from videosdk_async.cli import app, jobs, loop, main
 from videosdk_async.cli.parsing import (
     parse_preset,
     parse_thumbnail,
@@ -737,3 +738,35 @@ def test_one_of_anything_is_singular(
     assert "1 queued job" in runs["status"].stdout
     assert "first 1 queued job" in runs["first"].stdout
     assert "Delete 1 queued job at" in runs["prompt"].stderr
+
+
+# -- Ctrl-C ----------------------------------------------------------------------------------
+
+
+def test_ctrl_c_is_an_interruption_on_every_python(
+    api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On Python 3.10 anyio.run lets a bare CancelledError out on Ctrl-C (no Task.uncancel).
+    def interrupted(*_: Any, **__: Any) -> Any:
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(loop.anyio, "run", interrupted)
+    batch = invoke(*AUTH, "delete", ID1, ID2, "--json")
+    assert batch.exit_code == 130, batch.output
+    assert json.loads(batch.stdout)["interrupted"] is True  # what it finished, first
+    assert_one_error_line(batch, "interrupted; 0 jobs: nothing to do")
+    single = invoke(*AUTH, "get", ID1)
+    assert single.exit_code == 130  # quietly, as Typer ends any interrupted command
+    assert "Traceback" not in single.output and "CancelledError" not in single.output
+
+
+def test_a_cancellation_escaping_a_command_is_reported_as_an_interruption(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from videosdk_async.cli.app import _guarded
+
+    def cancelled() -> None:
+        raise asyncio.CancelledError
+
+    assert _guarded(cancelled) == 130
+    assert capsys.readouterr().err == "error: interrupted\n"

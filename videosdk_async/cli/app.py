@@ -7,6 +7,7 @@ Every failure ends as one ``error: <message>`` line on stderr and an exit code (
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import os
 import sys
@@ -41,7 +42,7 @@ def _guarded(call: Callable[[], Any]) -> int:
     except typer.Abort:
         report("aborted")
         return EXIT_FAILED
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # the latter: Ctrl-C on Python 3.10
         report("interrupted")
         return 130
     except Exception as exc:

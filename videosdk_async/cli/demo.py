@@ -24,6 +24,7 @@ from ..batch import DeleteOutcome, DeleteReport, DeleteResult
 from ..client import AsyncEncoderClient
 from ..models import EncodingJob, JobStatus
 from .errors import EXIT_FAILED
+from .loop import run_loop
 from .render import (
     Output,
     add_rows,
@@ -301,7 +302,7 @@ def demo_command(
 ) -> None:
     """Try the SDK on a local emulator: create, batch-delete, wait; done in seconds."""
     out = Output(json_mode=json_mode)
-    run = anyio.run(run_demo, out, jobs, concurrency)
+    run = run_loop(run_demo, out, jobs, concurrency)
     if out.json_mode:
         out.json(run.to_json())
     else:

@@ -12,11 +12,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import anyio
-
 from .._constants import ENV_API_KEY, ENV_SECRET, ENV_TOKEN
 from ..client import AsyncEncoderClient
 from ..errors import ConfigurationError
+from .loop import run_loop
 
 T = TypeVar("T")
 
@@ -74,4 +73,4 @@ def run(settings: Settings, work: Callable[[AsyncEncoderClient], Awaitable[T]]) 
         async with settings.client() as client:
             return await work(client)
 
-    return anyio.run(main)
+    return run_loop(main)
