@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -10,21 +11,21 @@ import pytest
 from test_models import COMPLETED_FILE_EXAMPLE, DELETE_PAGE_EXAMPLE
 
 ROOT = Path(__file__).resolve().parents[2]
-SKIP = {".git", ".venv", ".nox", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+SKIP = {".git", ".venv", ".nox", ".hypothesis", "build", "dist", "__pycache__"}
+TEXT = {".md", ".py", ".toml", ".cfg", ".txt", ".yml", ".yaml", ".ini", ".sh"}
 # Background notes kept outside the project; spelled in pieces so this file does not cite them.
 OUTSIDE = ["api-" + "reference", ".." + "/shared", "design" + ".md"]
 
 
 def project_files() -> list[Path]:
-    """Every text file of the project (docs, code, tests, config)."""
+    """Every text file of the project (docs, code, tests, config, CI), caches left out."""
     found = []
-    for path in ROOT.rglob("*"):
-        if SKIP & set(path.relative_to(ROOT).parts) or not path.is_file():
-            continue
-        if path.suffix in {".md", ".py", ".toml", ".cfg", ".txt", ".yml", ".yaml"} or (
-            path.parent.name == ".ci"
-        ):
-            found.append(path)
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = [
+            d for d in subfolders if d not in SKIP and not d.endswith((".egg-info", "_cache"))
+        ]
+        here = Path(folder)
+        found += [here / n for n in names if Path(n).suffix in TEXT or here.name == ".ci"]
     return found
 
 
