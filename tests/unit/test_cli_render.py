@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from rich.console import Console, RenderableType
 
 from videosdk_async._http import one_line
 from videosdk_async.batch import DeleteOutcome, DeleteReport, DeleteResult
+from videosdk_async.cli.demo import DemoRun, final_summary
 from videosdk_async.cli.errors import report
 from videosdk_async.cli.render import (
     Output,
@@ -162,6 +164,24 @@ def test_delete_summary_shows_ids_reasons_and_statuses_verbatim(
         assert job_id in shown and job_id + "-2" in shown and title in shown
         assert one_line(message) in shown
         assert f"job is {status}" in shown
+
+
+@SETTINGS
+@given(text=outside_text, status=unknown_status)
+def test_demo_summary_shows_server_values_verbatim(
+    capsys: pytest.CaptureFixture[str], text: str, status: str
+) -> None:
+    run = DemoRun(
+        waited=a_job(id=text, status=status),
+        picked_up=Counter({status: 2}),
+        final=Counter({status: 1}),
+    )
+
+    def flat(value: str) -> str:  # the table may wrap between words; borders are not text
+        return " ".join(value.replace("│", " ").split())
+
+    for shown in both(capsys, final_summary(run)):
+        assert flat(text) in flat(shown) and flat(f"2 {status}") in flat(shown)
 
 
 @SETTINGS
