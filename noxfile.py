@@ -1,17 +1,97 @@
-"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s typecheck`."""
+"""Developer sessions: `nox -s tests`, `nox -s minimums`, `nox -s lint`, `nox -s typecheck`.
+
+`tests` runs once per supported Python found on the machine (a missing one is skipped with a
+message, not an error). `minimums` installs every dependency at the lowest version
+`pyproject.toml` allows and runs the tests, so each `>=` floor there is one that works.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import nox
+from packaging.requirements import Requirement
+from packaging.version import InvalidVersion, Version
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - nox itself may run on 3.10
+    import tomli as tomllib
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13", "3.14"]  # requires-python >= 3.10
+OLDEST_PYTHON = PYTHONS[0]
+PROJECT = "videosdk-async"
+
+
+def _pyenv_pythons_on_path() -> None:
+    """Put the pyenv-installed Pythons we test on ``PATH``.
+
+    pyenv's ``python3.X`` shims answer only for the versions activated in pyenv, so nox would
+    call an installed 3.10 "not found"; its own ``bin`` directory always works.
+    """
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    found: list[str] = []
+    for minor in PYTHONS:
+        candidates = []
+        for folder in root.glob(f"{minor}.*"):
+            try:
+                candidates.append((Version(folder.name), folder / "bin"))
+            except InvalidVersion:  # a virtualenv or a dev build: not ours to pick
+                continue
+        if candidates:
+            found.append(str(max(candidates)[1]))  # the newest patch release
+    if found:
+        os.environ["PATH"] = os.pathsep.join([*found, os.environ.get("PATH", "")])
+
+
+_pyenv_pythons_on_path()
 nox.options.sessions = ["lint", "typecheck", "tests"]
+# Skip (with a message) a Python this machine lacks, on CI too.
+nox.options.error_on_missing_interpreters = False
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """Unit, emulator and integration tests."""
+    """Unit, emulator and integration tests, on each supported Python found."""
     session.install("-e", ".[dev]")
     session.run("pytest", *session.posargs)
+
+
+def floors(pyproject: Path) -> dict[str, str]:
+    """Every dependency's lowest allowed version (its ``>=`` floor), by distribution name.
+
+    Reads ``[project] dependencies`` and every optional group; the project's own extras
+    (``videosdk-async[emulator]``) are skipped. A dependency without a floor is an error:
+    "any version" is not a promise this session can check.
+    """
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    groups = [project.get("dependencies", []), *project.get("optional-dependencies", {}).values()]
+    found: dict[str, str] = {}
+    for line in (line for group in groups for line in group):
+        requirement = Requirement(line)
+        if requirement.name == PROJECT:
+            continue
+        lows = [spec.version for spec in requirement.specifier if spec.operator == ">="]
+        if len(lows) != 1:
+            raise ValueError(f"{line!r} needs exactly one >= floor")
+        found[requirement.name] = lows[0]
+    return found
+
+
+@nox.session(python=OLDEST_PYTHON)
+def minimums(session: nox.Session) -> None:
+    """The tests with every dependency at its declared minimum, on the oldest Python."""
+    constraints = Path(session.create_tmp()) / "minimums.txt"
+    pins = [
+        f"{name}=={version}" for name, version in sorted(floors(Path("pyproject.toml")).items())
+    ]
+    constraints.write_text("\n".join(pins) + "\n", encoding="utf-8")
+    session.log("pinned to the floors: " + ", ".join(pins))
+    session.install("-c", str(constraints), "-e", ".[dev]")
+    session.run("python", "-m", "pip", "freeze")  # what actually ran, for the record
+    session.run("pytest", "-q", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session

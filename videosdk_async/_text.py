@@ -11,9 +11,9 @@ def one_line(text: str, limit: int | None = None) -> str:
     return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 attempt``, ``3 attempts``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 job``, ``2 jobs``, ``1,000 jobs`` (``nouns`` for an irregular plural)."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
 
 
 def describe_problems(exc: ValueError, *, limit: int | None = None, where: bool = True) -> str:

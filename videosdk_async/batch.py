@@ -24,7 +24,7 @@ from typing import TypeVar
 import anyio
 
 from ._ids import validate_id
-from ._text import one_line
+from ._text import one_line, plural
 from .errors import (
     APIConnectionError,
     AuthenticationError,
@@ -171,13 +171,12 @@ class DeleteReport:
         parts = [f"{n} {o.value.replace('_', ' ')}" for o, n in self.counts.items() if n] or [
             "nothing to do"
         ]
-        noun = "job" if len(self.results) == 1 else "jobs"
         tail = ""
         if self.stopped is not None:
             tail = f"; stopped early: {self.stopped}"
         if not self.complete:
             tail += f"; interrupted with {len(self.in_flight)} in flight"
-        return f"{len(self.results)} {noun}: {', '.join(parts)}{tail}"
+        return f"{plural(len(self.results), 'job')}: {', '.join(parts)}{tail}"
 
     def __repr__(self) -> str:
         return f"DeleteReport({self.summary()})"

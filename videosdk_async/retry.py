@@ -243,7 +243,12 @@ class RetryPolicy:
                 return RetryDecision(False, 0.0, f"{what} to a {method} is not retried")
             retry_after = parse_retry_after(failure.headers)
         if attempt >= self.max_attempts:
-            return RetryDecision(False, 0.0, f"{what}; all {self.max_attempts} attempts used")
+            used = (
+                "the only attempt"
+                if self.max_attempts == 1
+                else f"all {self.max_attempts} attempts"
+            )
+            return RetryDecision(False, 0.0, f"{what}; {used} used")
         delay = self.backoff(attempt)
         if retry_after is not None:
             if retry_after > self.retry_after_cap:

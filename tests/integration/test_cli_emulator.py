@@ -196,6 +196,19 @@ def test_delete_queued_honours_created_before_and_limit(
     assert not set(old) & {j["id"] for j in videosdk_emulator.jobs()}
 
 
+def test_delete_queued_limit_takes_the_first_jobs_of_the_last_page(
+    videosdk_emulator: Emulator, cli_env: Any
+) -> None:
+    # As the help and docs/cli.md say: pages are walked from the last one back (100 a page),
+    # so with 300 jobs listed oldest first, --limit 5 deletes the 201st to the 205th.
+    ids = seed(videosdk_emulator, 300)
+    assert [j["id"] for j in cli_json("list", "--per-page", "100")] == ids[:100]  # oldest first
+    done = cli_json("delete-queued", "--yes", "--limit", "5")
+    assert {r["jobId"] for r in done["results"]} == set(ids[200:205])
+    left = {j["id"] for j in videosdk_emulator.jobs()}
+    assert left == set(ids) - set(ids[200:205])
+
+
 def test_delete_queued_confirmation(
     videosdk_emulator: Emulator, cli_env: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -207,6 +220,9 @@ def test_delete_queued_confirmation(
     monkeypatch.setattr(jobs, "_stdin_is_interactive", lambda: True)
     declined = cli("delete-queued", input="n\n")
     assert declined.exit_code == 1
+    # VIDEOSDK_BASE_URL is how cli_env points the CLI here: the prompt names that URL.
+    url = str(videosdk_emulator.base_url).rstrip("/")
+    assert f"Delete 3 queued jobs at {url}? [y/N]" in declined.stderr
     assert len(videosdk_emulator.jobs()) == 3
     accepted = cli("delete-queued", input="y\n")
     assert accepted.exit_code == 0
@@ -249,6 +265,10 @@ def test_wait_follows_the_job_as_the_clock_moves(
     assert polls == ["processing", status]
     if code:
         assert result.stderr.startswith("error: ") and "failed" in result.stderr
+        assert "ENCODING_FAILED" in result.stderr  # the emulator's reason, passed on
+        shown = cli("get", job_id)
+        assert shown.exit_code == 0
+        assert "ENCODING_FAILED: Emulated encoding failure" in shown.stdout
 
 
 def test_wait_times_out_with_exit_1(videosdk_emulator: Emulator, cli_env: Any) -> None:
@@ -316,6 +336,35 @@ def test_json_on_a_terminal_has_no_progress_bar(
     assert "%" not in text
 
 
+def test_ctrl_c_during_a_wait_is_an_interruption_not_a_traceback(
+    videosdk_emulator: Emulator, cli_env: dict[str, str]
+) -> None:
+    (job_id,) = seed(videosdk_emulator, 1)  # stays queued: the clock is manual
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "videosdk_async", "wait", job_id, "--poll-interval", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **cli_env},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    seen = b""
+    deadline = time.monotonic() + DEADLINE
+    while b"queued" not in seen and time.monotonic() < deadline:  # the first poll answered
+        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
+        if ready:
+            seen += os.read(proc.stdout.fileno(), 65536)
+    assert b"queued" in seen
+    proc.send_signal(signal.SIGINT)
+    try:
+        code = proc.wait(timeout=DEADLINE)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = proc.stderr.read().decode()
+    assert code == 130, err
+    assert "Traceback" not in err and "CancelledError" not in err
+
+
 # -- demo and emulator -----------------------------------------------------------------------
 
 
@@ -333,6 +382,13 @@ def test_demo_in_process_json() -> None:
     assert summary["failed"] == 0
     assert run["waited"]["status"] == "completed"
     assert run["serverLedger"] == {"creates": 60, "deletes": summary["deleted"]}
+
+
+def test_demo_of_one_job_reads_in_the_singular() -> None:
+    result = cli("demo", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "creating 1 job," in result.stdout and "1 create," in result.stdout
+    assert not re.search(r"\b1 (jobs|creates|deletes|queued jobs)\b", result.stdout)
 
 
 def test_demo_verbatim_as_the_readme_runs_it() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +13,13 @@ from typing import Any
 import httpx
 import pytest
 import respx
+import typer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 import videosdk_async
-from videosdk_async.cli import app, jobs, main
+from videosdk_async.cli import app, jobs, loop, main
 from videosdk_async.cli.parsing import (
     parse_preset,
     parse_thumbnail,
@@ -497,3 +502,283 @@ def test_importing_the_sdk_does_not_import_the_cli() -> None:
         text = source.read_text()
         for module in ("typer", "rich"):
             assert f"import {module}" not in text and f"from {module}" not in text, source
+
+
+# -- outside text is shown, never parsed -----------------------------------------------------
+
+MARKUP = ["[/x] [bold]hi", "[/b]", "[redacted]", "[link=https://e.example]x[/link]", ":smile:"]
+
+
+@pytest.mark.parametrize("text", MARKUP)
+def test_markup_in_user_and_server_text_is_shown_verbatim(api: respx.MockRouter, text: str) -> None:
+    user_data = {"note": text}
+    shown_data = json.dumps(user_data, ensure_ascii=False)
+    created = api.post("/v1/encoder/jobs").respond(json=job(userData=user_data))
+    api.get(f"/v1/encoder/jobs/{ID1}").respond(json=job(userData=user_data))
+    api.get("/v1/encoder/jobs").respond(json=page([job(ID2 + text, text)]))
+    api.delete(f"/v1/encoder/jobs/{ID1}").respond(403, json={"message": f"refused: {text}"})
+
+    made = invoke(
+        *AUTH,
+        "create",
+        "--video-id",
+        "v1",
+        "--preset",
+        "360:hls",
+        "--user-data",
+        json.dumps(user_data),
+    )
+    assert made.exit_code == 0, made.output  # exit 1 here made scripts retry: a duplicate job
+    assert created.call_count == 1
+    assert shown_data in made.stdout
+    got = invoke(*AUTH, "get", ID1)
+    assert got.exit_code == 0, got.output
+    assert shown_data in got.stdout
+    listed = invoke(*AUTH, "list")
+    assert listed.exit_code == 0, listed.output
+    assert ID2 + text in listed.stdout
+    assert text in listed.stdout.replace(ID2 + text, "")  # the status column too
+    deleted = invoke(*AUTH, "delete", ID1)
+    assert deleted.exit_code == 1, deleted.output
+    assert f"refused: {text}" in deleted.stdout
+    for result in (made, got, listed, deleted):
+        assert "Markup" not in result.output and "unexpected" not in result.output
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1))
+def test_get_shows_any_user_data_verbatim(text: str) -> None:
+    with respx.mock(base_url=BASE) as mock:
+        mock.get(f"/v1/encoder/jobs/{ID1}").respond(json=job(userData={"note": text}))
+        result = invoke(*AUTH, "get", ID1)
+    assert result.exit_code == 0, result.output
+    assert json.dumps({"note": text}, ensure_ascii=False) in result.stdout
+
+
+def test_terminal_escapes_from_the_server_are_shown_not_obeyed(api: respx.MockRouter) -> None:
+    evil = "\x1b]0;owned\x07\x1b[2J"
+    api.get(f"/v1/encoder/jobs/{ID1}").respond(json=job(status=evil, videoUrl=f"https://x/{evil}"))
+    api.delete(f"/v1/encoder/jobs/{ID1}").respond(500, json={"message": evil})
+    got = invoke(*AUTH, "get", ID1)
+    assert got.exit_code == 0
+    assert "\x1b" not in got.stdout and "\\x1b[2J" in got.stdout
+    deleted = invoke(*AUTH, "delete", ID1)
+    assert "\x1b" not in deleted.output and "\x07" not in deleted.output
+
+
+# -- failed jobs say why ---------------------------------------------------------------------
+
+FAILED_JOB = job(
+    status="failed",
+    finishedAt="2021-03-18T09:00:00.000Z",
+    error={"code": "ENCODING_FAILED", "message": "no video stream in the source"},
+)
+REASON = "ENCODING_FAILED: no video stream in the source"
+
+
+def test_get_shows_why_a_job_failed(api: respx.MockRouter) -> None:
+    api.get(f"/v1/encoder/jobs/{ID1}").respond(json=FAILED_JOB)
+    human = invoke(*AUTH, "get", ID1)
+    assert human.exit_code == 0
+    assert any(
+        line.split()[:1] == ["error"] and line.endswith(REASON)
+        for line in human.stdout.splitlines()
+    ), human.stdout
+    as_json = json.loads(invoke(*AUTH, "get", ID1, "--json").stdout)
+    assert as_json["error"] == FAILED_JOB["error"]  # the API's object, unchanged
+
+
+def test_wait_says_why_the_job_failed(api: respx.MockRouter) -> None:
+    api.get(f"/v1/encoder/jobs/{ID1}").respond(json=FAILED_JOB)
+    result = invoke(*AUTH, "wait", ID1, "--poll-interval", "0.001")
+    assert result.exit_code == 1
+    assert REASON in result.stdout
+    assert_one_error_line(result, f"job {ID1} failed: {REASON}", "finished 2021-03-18")
+
+
+# -- nothing cut at 80 columns ---------------------------------------------------------------
+
+LONG_URL = "https://cdn.videosdk.live/files/videos/605311d9bba24b4d700c8c4d/hls/1080p/index.m3u8"
+
+
+def test_get_at_80_columns_prints_the_output_url_whole(
+    api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    files = [{"id": "f1", "type": "x-tar", "size": 5755392, "fileUrl": LONG_URL}]
+    api.get(f"/v1/encoder/jobs/{ID1}").respond(json=job(status="completed", files=files))
+    result = invoke(*AUTH, "get", ID1)
+    assert result.exit_code == 0
+    assert any(line.endswith(LONG_URL) for line in result.stdout.splitlines()), result.stdout
+
+
+# -- messages name what the user typed -------------------------------------------------------
+
+SNAKE_FIELDS = re.compile(r"\b(video_id|video_url|webhook_url|user_data|per_page|created_before)\b")
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--video-url", "notaurl"], "--video-url"),
+        (["--video-url", "ftp://x.example/v.mp4"], "--video-url"),
+        (["--video-id", "v1", "--webhook-url", "hooks.example"], "--webhook-url"),
+        (["--video-id", " "], "--video-id"),
+        (["--video-id", "v1", "--preset", "360:avi"], "--preset"),
+        (["--video-id", "v1", "--thumbnail", "3s@360:jpg"], "--thumbnail"),
+        (["--video-id", "v1", "--user-data", "[]"], "--user-data"),
+    ],
+)
+def test_create_refusals_name_the_flag(api: respx.MockRouter, args: list[str], flag: str) -> None:
+    route = api.post("/v1/encoder/jobs")
+    result = invoke(*AUTH, "create", "--preset", "360:hls", *args)
+    assert result.exit_code == 2, result.output
+    assert_one_error_line(result, flag)
+    assert not SNAKE_FIELDS.search(result.stderr), result.stderr
+    assert not route.called
+
+
+def test_created_before_refusal_names_the_flag(api: respx.MockRouter) -> None:
+    result = invoke(*AUTH, "delete-queued", "--yes", "--created-before", "yesterday")
+    assert_one_error_line(result, "--created-before 'yesterday'")
+
+
+# -- delete-queued says where ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "flag", "url"),
+    [
+        ({}, [], BASE),
+        (
+            {"VIDEOSDK_BASE_URL": "https://videosdk.example.test/"},
+            [],
+            "https://videosdk.example.test",
+        ),
+        ({}, ["--base-url", "https://flag.example.test"], "https://flag.example.test"),
+    ],
+)
+def test_delete_queued_confirmation_names_the_resolved_url(
+    clean_env: pytest.MonkeyPatch, env: dict[str, str], flag: list[str], url: str
+) -> None:
+    for name, value in env.items():
+        clean_env.setenv(name, value)
+    clean_env.setattr(jobs, "_stdin_is_interactive", lambda: True)
+    with respx.mock(base_url=url) as mock:
+        mock.get("/v1/encoder/jobs").respond(json=page([job(ID1)]))
+        result = invoke(*flag, *AUTH, "delete-queued", input="n\n")
+    assert result.exit_code == 1
+    assert f"Delete 1 queued job at {url}? [y/N]" in result.stderr
+
+
+# -- help ------------------------------------------------------------------------------------
+
+
+def all_commands() -> list[tuple[list[str], Any]]:
+    """Every command's argv prefix and click object, the root group first."""
+    group = typer.main.get_command(app)
+    commands: dict[str, Any] = getattr(group, "commands", {})
+    assert commands
+    return [([], group), *(([name], command) for name, command in commands.items())]
+
+
+@pytest.mark.parametrize("columns", ["80", "100"])
+def test_help_shows_flags_as_flags_and_cuts_nothing(
+    monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    for argv, command in all_commands():
+        result = invoke(*argv, "--help")
+        assert result.exit_code == 0, (argv, result.output)
+        text = result.stdout
+        assert "<bool>" not in text and "BOOLEAN" not in text, (argv, text)
+        assert "…" not in text, (argv, text)  # nothing cut short
+        flags = [p for p in command.params if getattr(p, "is_flag", False)]
+        for flag in flags:
+            name = max(flag.opts, key=len)
+            row = next(line for line in text.splitlines() if f" {name} " in line)
+            after = row.split(name, 1)[1].strip(" │")
+            assert not after.startswith("<"), (argv, row)
+
+
+def test_help_text_is_reflowed_into_paragraphs() -> None:
+    from videosdk_async.cli.app import reflowed
+
+    assert (
+        reflowed("Title.\n\n    One\n    paragraph.\n\n    Two.\n")
+        == "Title.\n\nOne paragraph.\n\nTwo."
+    )
+    for _, command in all_commands()[1:]:
+        assert "\n" not in command.help.replace("\n\n", ""), command.name
+
+
+def test_a_flag_takes_no_value() -> None:
+    result = invoke(*AUTH, "get", ID1, "--json", "true")
+    assert result.exit_code == 2
+    assert_one_error_line(result, "unexpected extra argument")
+
+
+def test_delete_queued_help_says_which_jobs_limit_picks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    text = " ".join(invoke("delete-queued", "--help").stdout.split())
+    assert "from its last page back to its first" in text
+    assert "--limit 5 takes the 201st to the 205th" in text
+
+
+# -- counts read right -----------------------------------------------------------------------
+
+ONE_PLURAL = re.compile(r"\b1 (jobs|deletes|creates|queued jobs)\b")
+
+
+def test_one_of_anything_is_singular(
+    api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.get("/v1/encoder/jobs").respond(json=page([job(ID1)]))
+    api.delete(f"/v1/encoder/jobs/{ID1}").respond(json=job(ID1))
+    monkeypatch.setattr(jobs, "_stdin_is_interactive", lambda: True)
+    runs = {
+        "all": invoke(*AUTH, "list", "--all"),
+        "status": invoke(*AUTH, "list", "--status", "queued"),
+        "first": invoke(*AUTH, "list", "--status", "queued", "--per-page", "1"),
+        "prompt": invoke(*AUTH, "delete-queued", input="y\n"),
+        "delete": invoke(*AUTH, "delete", ID1),
+    }
+    for name, result in runs.items():
+        assert result.exit_code == 0, (name, result.output)
+        assert not ONE_PLURAL.search(result.output), (name, result.output)
+    assert "1 job" in runs["all"].stdout
+    assert "1 queued job" in runs["status"].stdout
+    assert "first 1 queued job" in runs["first"].stdout
+    assert "Delete 1 queued job at" in runs["prompt"].stderr
+
+
+# -- Ctrl-C ----------------------------------------------------------------------------------
+
+
+def test_ctrl_c_is_an_interruption_on_every_python(
+    api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On Python 3.10 anyio.run lets a bare CancelledError out on Ctrl-C (no Task.uncancel).
+    def interrupted(*_: Any, **__: Any) -> Any:
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(loop.anyio, "run", interrupted)
+    batch = invoke(*AUTH, "delete", ID1, ID2, "--json")
+    assert batch.exit_code == 130, batch.output
+    assert json.loads(batch.stdout)["interrupted"] is True  # what it finished, first
+    assert_one_error_line(batch, "interrupted; 0 jobs: nothing to do")
+    single = invoke(*AUTH, "get", ID1)
+    assert single.exit_code == 130  # quietly, as Typer ends any interrupted command
+    assert "Traceback" not in single.output and "CancelledError" not in single.output
+
+
+def test_a_cancellation_escaping_a_command_is_reported_as_an_interruption(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from videosdk_async.cli.app import _guarded
+
+    def cancelled() -> None:
+        raise asyncio.CancelledError
+
+    assert _guarded(cancelled) == 130
+    assert capsys.readouterr().err == "error: interrupted\n"

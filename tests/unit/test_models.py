@@ -26,7 +26,7 @@ from videosdk_async import (
     VideoFormat,
 )
 
-# Verbatim from api-reference.md, "Example: a job as the delete call returns it".
+# Verbatim from docs/api.md, "Example: a job as the delete call returns it".
 DELETE_PAGE_EXAMPLE = """
 {
   "status": "queued",
@@ -46,7 +46,7 @@ DELETE_PAGE_EXAMPLE = """
 }
 """
 
-# Verbatim from api-reference.md, "Example: a completed job's output file".
+# Verbatim from docs/api.md, "Example: a completed job's output file".
 COMPLETED_FILE_EXAMPLE = """
 {
   "meta": {"resolution": {"width": 480, "height": 854}, "format": "hls", "duration": 20.04},

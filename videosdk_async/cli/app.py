@@ -7,13 +7,15 @@ Every failure ends as one ``error: <message>`` line on stderr and an exit code (
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from .._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_SECRET, ENV_TOKEN
@@ -40,7 +42,7 @@ def _guarded(call: Callable[[], Any]) -> int:
     except typer.Abort:
         report("aborted")
         return EXIT_FAILED
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # the latter: Ctrl-C on Python 3.10
         report("interrupted")
         return 130
     except Exception as exc:
@@ -55,8 +57,32 @@ def _guarded(call: Callable[[], Any]) -> int:
     return result if isinstance(result, int) else 0
 
 
+def _plain_flags(params: list[Any]) -> list[Any]:
+    """Show boolean flags as plain flags in help: ``--json``, never ``--json <bool>``.
+
+    Some Typer versions print a flag's type as if it took a value; ``--json true`` is then
+    refused. An empty metavar leaves nothing to print (a flag's metavar is only shown).
+    """
+    for param in params:
+        if getattr(param, "is_flag", False) and getattr(param, "metavar", "") is None:
+            param.metavar = ""
+    return params
+
+
+class _Command(TyperCommand):
+    """A Typer command whose help shows flags as flags."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The command's parameters, ``--help`` included, flags without a type."""
+        return _plain_flags(super().get_params(ctx))
+
+
 class _Group(TyperGroup):
     """A Typer group whose ``main`` reports errors our way, in the CLI and under CliRunner."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The group's parameters, ``--help`` included, flags without a type."""
+        return _plain_flags(super().get_params(ctx))
 
     def main(
         self,
@@ -108,6 +134,7 @@ def _root(
         str | None,
         typer.Option(
             "--base-url",
+            metavar="URL",
             show_default=False,
             help=f"API base URL (env {ENV_BASE_URL}; default {DEFAULT_BASE_URL}).",
         ),
@@ -116,18 +143,26 @@ def _root(
     # envvar=, so help output can never echo a value.
     token: Annotated[
         str | None,
-        typer.Option("--token", show_default=False, help=f"A JWT (env {ENV_TOKEN})."),
+        typer.Option(
+            "--token", metavar="JWT", show_default=False, help=f"A JWT (env {ENV_TOKEN})."
+        ),
     ] = None,
     api_key: Annotated[
         str | None,
         typer.Option(
-            "--api-key", show_default=False, help=f"API key to mint tokens (env {ENV_API_KEY})."
+            "--api-key",
+            metavar="KEY",
+            show_default=False,
+            help=f"API key to mint tokens (env {ENV_API_KEY}).",
         ),
     ] = None,
     secret: Annotated[
         str | None,
         typer.Option(
-            "--secret", show_default=False, help=f"Secret for --api-key (env {ENV_SECRET})."
+            "--secret",
+            metavar="SECRET",
+            show_default=False,
+            help=f"Secret for --api-key (env {ENV_SECRET}).",
         ),
     ] = None,
     allow_insecure_http: Annotated[
@@ -152,14 +187,28 @@ def _root(
     )
 
 
-app.command("list")(jobs.list_jobs)
-app.command("get")(jobs.get_job)
-app.command("create")(jobs.create_job)
-app.command("delete")(jobs.delete_jobs)
-app.command("delete-queued")(jobs.delete_queued)
-app.command("wait")(jobs.wait_job)
-app.command("emulator", **serve.COMMAND_SETTINGS)(serve.emulator_command)
-app.command("demo")(demo.demo_command)
+def reflowed(doc: str | None) -> str:
+    """A docstring as help text: paragraphs kept, the line breaks inside each one dropped.
+
+    Some Typer versions keep a docstring's line breaks, which at 80 columns leaves a word or
+    two alone on every other line; one line per paragraph wraps cleanly at any width.
+    """
+    paragraphs = inspect.cleandoc(doc or "").split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+def _register(name: str, command: Callable[..., Any], **settings: Any) -> None:
+    app.command(name, cls=_Command, help=reflowed(command.__doc__), **settings)(command)
+
+
+_register("list", jobs.list_jobs)
+_register("get", jobs.get_job)
+_register("create", jobs.create_job)
+_register("delete", jobs.delete_jobs)
+_register("delete-queued", jobs.delete_queued)
+_register("wait", jobs.wait_job)
+_register("emulator", serve.emulator_command, **serve.COMMAND_SETTINGS)
+_register("demo", demo.demo_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

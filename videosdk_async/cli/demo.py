@@ -24,16 +24,20 @@ from ..batch import DeleteOutcome, DeleteReport, DeleteResult
 from ..client import AsyncEncoderClient
 from ..models import EncodingJob, JobStatus
 from .errors import EXIT_FAILED
+from .loop import run_loop
 from .render import (
     Output,
+    add_rows,
     count_progress,
     delete_progress,
     job_json,
     jobs_table,
+    plain,
     report_json,
     status_text,
     summary_tables,
 )
+from .words import plural
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -85,6 +89,16 @@ class DemoRun:
             "serverLedger": {"creates": self.ledger_creates, "deletes": self.ledger_deletes},
             "elapsedSeconds": round(self.elapsed, 3),
         }
+
+
+def _step(number: int, *parts: str | Text) -> Text:
+    """One numbered step of the story: ``2. creating 300 jobs, 8 at a time``."""
+    return Text.assemble((f"{number}.", "bold"), " ", *parts)
+
+
+def _counts(counts: Counter[str]) -> Text:
+    """``10 completed, 50 processing`` (the statuses are the server's words)."""
+    return plain(", ".join(f"{n:,} {status}" for status, n in sorted(counts.items())) or "-")
 
 
 def _pickup_status(index: int) -> str | None:
@@ -153,7 +167,7 @@ async def run_demo(out: Output, count: int, concurrency: int) -> DemoRun:
     try:
         async with serve(emulator) as server:
             run.base_url = server.base_url
-            out.print(f"[bold]1.[/bold] emulator listening on {server.base_url} (manual clock)")
+            out.print(_step(1, "emulator listening on ", plain(server.base_url), " (manual clock)"))
             async with AsyncEncoderClient(
                 api_key=emulator.api_key, secret=emulator.secret, base_url=server.base_url
             ) as client:
@@ -173,11 +187,12 @@ async def _story(
     concurrency: int,
 ) -> None:
     source = emulator.upload_file("demo.mp4", size=5_755_392)
-    out.print(f"[bold]2.[/bold] creating {count} jobs, {concurrency} at a time")
+    out.print(_step(2, f"creating {plural(count, 'job')}, {concurrency:,} at a time"))
     jobs = await _create_all(client, out, source["id"], count, concurrency)
     run.created = len(jobs)
     ids = [job.id for job in jobs]
-    out.print(jobs_table(jobs[:5], title=f"first 5 of {len(jobs)} jobs"))
+    shown = jobs[:5]
+    out.print(jobs_table(shown, title=f"first {len(shown):,} of {plural(len(jobs), 'job')}"))
 
     for index, job_id in enumerate(ids):
         status = _pickup_status(index)
@@ -185,13 +200,10 @@ async def _story(
             emulator.force_status(job_id, status)
             run.picked_up[status] += 1
     statuses = await _statuses(client)
-    out.print(
-        "[bold]3.[/bold] the encoder picked up every third job: "
-        + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
-    )
+    out.print(_step(3, "the encoder picked up every third job: ", _counts(statuses)))
 
     queued = statuses.get(JobStatus.QUEUED.value, 0)
-    out.print(f"[bold]4.[/bold] delete_queued: deleting the {queued} queued jobs")
+    out.print(_step(4, f"delete_queued: deleting the {plural(queued, 'queued job')}"))
     report = run.report
 
     with delete_progress(out, "deleting queued jobs", total=queued) as advance:
@@ -208,15 +220,18 @@ async def _story(
         out.print(renderable)
     if run.raced:
         out.print(
-            f"[dim]{len(run.raced)} jobs started processing after being listed: reported "
-            "as not deletable, not as failures[/dim]"
+            Text(
+                f"{plural(len(run.raced), 'job')} started processing after being listed: "
+                "reported as not deletable, not as failures",
+                style="dim",
+            )
         )
 
     target = next(j for i, j in enumerate(ids) if _pickup_status(i) == "processing")
-    out.print(f"[bold]5.[/bold] wait({target}) while the emulator clock jumps ahead")
+    out.print(_step(5, "wait(", plain(target), ") while the emulator clock jumps ahead"))
 
     def on_update(job: EncodingJob) -> None:
-        out.print(Text.assemble("   job ", job.id, " is ", status_text(job.status)))
+        out.print(Text.assemble("   job ", plain(job.id), " is ", status_text(job.status)))
         if job.status is JobStatus.PROCESSING and not run.clock_advanced:
             emulator.advance(PROCESSING_SECONDS)  # instead of sleeping 30 s
             run.clock_advanced = PROCESSING_SECONDS
@@ -232,33 +247,45 @@ async def _story(
 def final_summary(run: DemoRun) -> Table:
     """Everything that happened, one row per step."""
     counts = run.report.counts
-    table = Table(title="what happened", title_justify="left", show_header=False)
-    table.add_column(style="bold")
+    table = Table(title=Text("what happened"), title_justify="left", show_header=False)
+    table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    table.add_row("created", f"{run.created} jobs (concurrently, bounded)")
-    table.add_row(
-        "picked up", ", ".join(f"{n} {s}" for s, n in sorted(run.picked_up.items())) or "-"
-    )
-    table.add_row(
-        "delete_queued",
-        f"{counts[DeleteOutcome.DELETED]} deleted, {counts[DeleteOutcome.NOT_DELETABLE]} not "
-        f"deletable (picked up mid-batch), {counts[DeleteOutcome.FAILED]} failed",
-    )
-    if run.waited is not None:
-        table.add_row(
-            "wait",
-            Text.assemble(
-                f"{run.waited.id} ended ",
-                status_text(run.waited.status),
-                f" after {run.clock_advanced:g} emulated seconds",
+    rows: list[tuple[str, Text]] = [
+        ("created", Text(f"{plural(run.created, 'job')} (concurrently, bounded)")),
+        ("picked up", _counts(run.picked_up)),
+        (
+            "delete_queued",
+            Text(
+                f"{counts[DeleteOutcome.DELETED]:,} deleted, "
+                f"{counts[DeleteOutcome.NOT_DELETABLE]:,} not deletable (picked up mid-batch), "
+                f"{counts[DeleteOutcome.FAILED]:,} failed"
             ),
+        ),
+    ]
+    if run.waited is not None:
+        rows.append(
+            (
+                "wait",
+                Text.assemble(
+                    plain(run.waited.id),
+                    " ended ",
+                    status_text(run.waited.status),
+                    f" after {run.clock_advanced:g} emulated seconds",
+                ),
+            )
         )
-    table.add_row("now", ", ".join(f"{n} {s}" for s, n in sorted(run.final.items())))
-    table.add_row(
-        "server ledger", f"{run.ledger_creates} creates, {run.ledger_deletes} deletes recorded"
-    )
-    table.add_row("took", f"{run.elapsed:.2f} s")
-    return table
+    rows += [
+        ("now", _counts(run.final)),
+        (
+            "server ledger",
+            Text(
+                f"{plural(run.ledger_creates, 'create')}, "
+                f"{plural(run.ledger_deletes, 'delete')} recorded"
+            ),
+        ),
+        ("took", Text(f"{run.elapsed:.2f} s")),
+    ]
+    return add_rows(table, [(Text(label), value) for label, value in rows])
 
 
 def demo_command(
@@ -275,7 +302,7 @@ def demo_command(
 ) -> None:
     """Try the SDK on a local emulator: create, batch-delete, wait; done in seconds."""
     out = Output(json_mode=json_mode)
-    run = anyio.run(run_demo, out, jobs, concurrency)
+    run = run_loop(run_demo, out, jobs, concurrency)
     if out.json_mode:
         out.json(run.to_json())
     else:

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from .._text import one_line
 from ..errors import ConfigurationError, InvalidRequestError, VideoSDKError
+from .words import printable
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # some item failed, or a single-item call got an API error
@@ -56,7 +57,7 @@ def exit_code_for(exc: BaseException) -> int:
 
 
 def report(message: str, stream: TextIO | None = None) -> None:
-    """Write ``error: <message>`` as one line on stderr."""
+    """Write ``error: <message>`` as one line on stderr (control characters shown, not obeyed)."""
     out = stream if stream is not None else sys.stderr
-    out.write(f"error: {one_line(message)}\n")
+    out.write(f"error: {printable(one_line(message))}\n")
     out.flush()

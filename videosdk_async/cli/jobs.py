@@ -19,15 +19,19 @@ from .errors import EXIT_FAILED, CLIError, UsageProblem, report
 from .render import (
     Output,
     delete_progress,
+    failure_reason,
     job_details,
     job_json,
     jobs_table,
+    plain,
     report_json,
     status_text,
+    summary_line,
     summary_tables,
     when,
 )
 from .settings import Settings, run
+from .words import plural, printable
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document, nothing else.")]
 ConcurrencyOpt = Annotated[
@@ -35,6 +39,7 @@ ConcurrencyOpt = Annotated[
     typer.Option(
         "--concurrency",
         min=1,
+        metavar="N",
         show_default=False,
         help="Deletes in flight at once (default: the client limit, 32).",
     ),
@@ -56,7 +61,7 @@ def _job_id(raw: str) -> str:
         raise UsageProblem(str(exc)) from None
 
 
-def _parsed(parse: Any, raw: str) -> Any:
+def _parsed(parse: Any, raw: Any) -> Any:
     try:
         return parse(raw)
     except ValueError as exc:
@@ -72,14 +77,20 @@ def list_jobs(
         str | None,
         typer.Option(
             "--status",
+            metavar="STATUS",
             show_default=False,
             help=f"Only jobs with this status ({', '.join(_KNOWN_STATUSES)}).",
         ),
     ] = None,
     per_page: Annotated[
-        int, typer.Option("--per-page", min=1, max=100, help="Jobs per page (at most 100).")
+        int,
+        typer.Option(
+            "--per-page", min=1, max=100, metavar="N", help="Jobs per page (at most 100)."
+        ),
     ] = 20,
-    page: Annotated[int, typer.Option("--page", min=1, help="Which page to show.")] = 1,
+    page: Annotated[
+        int, typer.Option("--page", min=1, metavar="N", help="Which page to show.")
+    ] = 1,
     all_pages: Annotated[bool, typer.Option("--all", help="Every job, all pages.")] = False,
     json_mode: JsonFlag = False,
 ) -> None:
@@ -97,8 +108,9 @@ def list_jobs(
             async for job in client.jobs.iterate(per_page=100, status=wanted):
                 found.append(job)
                 if not all_pages and len(found) >= per_page:
-                    return found, f"first {per_page} {wanted} jobs (use --all for every one)"
-            return found, f"{len(found)} {wanted or ''} jobs".replace("  ", " ")
+                    first = plural(per_page, f"{wanted} job")
+                    return found, f"first {first} (use --all for every one)"
+            return found, plural(len(found), f"{wanted} job" if wanted else "job")
         listing = await client.jobs.list(page, per_page)
         info = listing.page_info
         return listing.data, f"page {info.current_page} of {info.last_page}, {per_page} per page"
@@ -108,7 +120,7 @@ def list_jobs(
         out.json([job_json(job) for job in jobs])
         return
     out.print(jobs_table(jobs) if jobs else "no jobs")
-    out.print(f"[dim]{note}[/dim]")
+    out.print(Text(note, style="dim"))
 
 
 # -- get -------------------------------------------------------------------------------------
@@ -136,18 +148,23 @@ def create_job(
     ctx: typer.Context,
     video_id: Annotated[
         str | None,
-        typer.Option("--video-id", show_default=False, help="An uploaded file's id."),
+        typer.Option("--video-id", metavar="ID", show_default=False, help="An uploaded file's id."),
     ] = None,
     video_url: Annotated[
         str | None,
-        typer.Option("--video-url", show_default=False, help="A URL to fetch the source from."),
+        typer.Option(
+            "--video-url",
+            metavar="URL",
+            show_default=False,
+            help="A URL to fetch the source from.",
+        ),
     ] = None,
     presets: Annotated[
         list[str] | None,
         typer.Option(
             "--preset",
             show_default=False,
-            metavar="RES[,RES...]:FORMAT",
+            metavar="RES[,RES]:FORMAT",
             help="An output preset, e.g. 360,720:hls or 1080:mp4; repeat for more.",
         ),
     ] = None,
@@ -156,21 +173,38 @@ def create_job(
         typer.Option(
             "--thumbnail",
             show_default=False,
-            metavar="HH:MM:SS@RES:FORMATS[:FILTERS]",
-            help="Thumbnails to take, e.g. 00:00:03@360:jpg,webp:blur; repeat for more.",
+            metavar="TIME@RES:FORMATS",
+            help="Thumbnails to take at TIME (HH:MM:SS), with optional :FILTERS; see the "
+            "examples above; repeat for more.",
         ),
     ] = None,
     webhook_url: Annotated[
         str | None,
-        typer.Option("--webhook-url", show_default=False, help="Called when the job changes."),
+        typer.Option(
+            "--webhook-url",
+            metavar="URL",
+            show_default=False,
+            help="Called when the job changes.",
+        ),
     ] = None,
     user_data: Annotated[
         str | None,
-        typer.Option("--user-data", show_default=False, help="A JSON object kept on the job."),
+        typer.Option(
+            "--user-data",
+            metavar="JSON",
+            show_default=False,
+            help="A JSON object kept on the job.",
+        ),
     ] = None,
     json_mode: JsonFlag = False,
 ) -> None:
-    """Create an encoding job from an uploaded video or a URL."""
+    """Create an encoding job from an uploaded video or a URL.
+
+    --preset 360,720:hls: resolutions, then a format (hls or mp4).
+
+    --thumbnail 00:00:03@360,720:jpg,webp:blur: a time (HH:MM:SS), resolutions,
+    image formats (jpg, webp) and, optionally, filters (none, blur).
+    """
     if (video_id is None) == (video_url is None):
         raise UsageProblem("give exactly one of --video-id or --video-url")
     if not presets:
@@ -180,22 +214,24 @@ def create_job(
         [_parsed(parsing.parse_thumbnail, t) for t in thumbnails] if thumbnails else None
     )
     data = _parsed(parsing.parse_user_data, user_data) if user_data is not None else None
-    out = Output(json_mode=json_mode)
-    job = run(
-        _settings(ctx),
-        lambda client: client.jobs.create(
-            video_id=video_id,
-            video_url=video_url,
-            presets=preset_specs,
-            thumbnails=thumb_specs,
-            webhook_url=webhook_url,
-            user_data=data,
-        ),
+    # Checked here as well as in the SDK, so a refusal names the flags, not the SDK's fields.
+    request = _parsed(
+        parsing.create_request,
+        {
+            "video_id": video_id,
+            "video_url": video_url,
+            "presets": preset_specs,
+            "thumbnails": thumb_specs,
+            "webhook_url": webhook_url,
+            "user_data": data,
+        },
     )
+    out = Output(json_mode=json_mode)
+    job = run(_settings(ctx), lambda client: client.jobs.create(request))
     if out.json_mode:
         out.json(job_json(job))
     else:
-        out.print(f"created job [bold]{job.id}[/bold]")
+        out.print(Text.assemble("created job ", plain(job.id, "bold")))
         out.print(job_details(job))
 
 
@@ -209,7 +245,7 @@ def _interrupted(out: Output, rep: DeleteReport, order: list[str] | None = None)
     else:
         for table in summary_tables(rep, title="interrupted"):
             out.print(table)
-    report(f"interrupted; {rep.summary()}")
+    report(f"interrupted; {summary_line(rep)}")
     raise typer.Exit(130)
 
 
@@ -270,7 +306,15 @@ def delete_queued(
     ] = None,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", min=0, show_default=False, help="Delete at most this many."),
+        typer.Option(
+            "--limit",
+            min=0,
+            metavar="N",
+            show_default=False,
+            help="Delete at most N: the first N selected jobs met while walking the listing "
+            "from its last page back to its first (so neither the oldest nor the newest "
+            "N, in general).",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only report what would be deleted.")
@@ -280,8 +324,14 @@ def delete_queued(
 ) -> None:
     """Delete every queued job (optionally only older ones, at most --limit).
 
-    Asks for confirmation unless --yes or --dry-run; refuses (exit 2) when it cannot ask.
-    A job that starts processing during the batch is reported as not deletable, not failed.
+    Asks for confirmation, naming the API's URL, unless --yes or --dry-run; refuses (exit 2)
+    when it cannot ask. A job that starts processing during the batch is reported as not
+    deletable, not failed.
+
+    The listing is walked from its last page (100 jobs a page) back to page 1, each page in
+    the API's order, so deletes never make it skip a job. --limit N takes the first N queued
+    jobs met in that walk: with 300 jobs listed oldest first, --limit 5 takes the 201st to
+    the 205th.
     """
     cutoff: datetime | None = (
         _parsed(parsing.parse_timestamp, created_before) if created_before is not None else None
@@ -293,16 +343,17 @@ def delete_queued(
     settings = _settings(ctx)
     out = Output(json_mode=json_mode)
 
-    def scan() -> DeleteReport:
-        return run(
-            settings,
-            lambda client: client.jobs.delete_queued(
+    def scan() -> tuple[DeleteReport, str]:
+        async def work(client: AsyncEncoderClient) -> tuple[DeleteReport, str]:
+            found = await client.jobs.delete_queued(
                 concurrency=concurrency, created_before=cutoff, limit=limit, dry_run=True
-            ),
-        )
+            )
+            return found, client.base_url  # the URL the client resolved (flag, env, default)
+
+        return run(settings, work)
 
     if dry_run:
-        found = scan()
+        found, _ = scan()
         if out.json_mode:
             out.json(report_json(found))
         else:
@@ -310,9 +361,11 @@ def delete_queued(
                 out.print(table)
         return
     estimate: int | None = None
+    base_url = ""
     if not yes or out.live:
         # Counting first gives the prompt its number and the progress bar its total and ETA.
-        estimate = len(scan())
+        found, base_url = scan()
+        estimate = len(found)
         if estimate == 0:
             if out.json_mode:
                 out.json(report_json(_complete(DeleteReport())))
@@ -320,8 +373,8 @@ def delete_queued(
                 out.print("no queued jobs to delete")
             return
     if not yes:
-        base = settings.base_url or "the configured API"
-        if not typer.confirm(f"Delete {estimate} queued jobs at {base}?", err=True):
+        question = f"Delete {plural(estimate or 0, 'queued job')} at {printable(base_url)}?"
+        if not typer.confirm(question, err=True):
             report("not confirmed; nothing deleted")
             raise typer.Exit(EXIT_FAILED)
     rep = DeleteReport()
@@ -361,23 +414,40 @@ def wait_job(
     ctx: typer.Context,
     job_id: Annotated[str, typer.Argument(metavar="ID", help="The job id.", show_default=False)],
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0.001, help="Give up after this many seconds.")
+        float,
+        typer.Option(
+            "--timeout", min=0.001, metavar="SECONDS", help="Give up after this many seconds."
+        ),
     ] = 600.0,
     poll_interval: Annotated[
-        float, typer.Option("--poll-interval", min=0.001, help="First delay between polls (s).")
+        float,
+        typer.Option(
+            "--poll-interval", min=0.001, metavar="SECONDS", help="First delay between polls."
+        ),
     ] = 2.0,
     max_poll_interval: Annotated[
-        float, typer.Option("--max-poll-interval", min=0.001, help="Longest delay between polls.")
+        float,
+        typer.Option(
+            "--max-poll-interval",
+            min=0.001,
+            metavar="SECONDS",
+            help="Longest delay between polls.",
+        ),
     ] = 30.0,
     json_mode: JsonFlag = False,
 ) -> None:
-    """Wait until a job is completed or failed; exit 1 if it failed or the wait timed out."""
+    """Wait until a job is completed or failed; exit 1 if it failed or the wait timed out.
+
+    A failed job's reason is shown when the server gave one.
+    """
     job_id = _job_id(job_id)
     out = Output(json_mode=json_mode)
 
     def show(job: EncodingJob) -> None:
         stamp = datetime.now().astimezone().strftime("%H:%M:%S")
-        out.print(Text.assemble((stamp, "dim"), " job ", job.id, " ", status_text(job.status)))
+        out.print(
+            Text.assemble((stamp, "dim"), " job ", plain(job.id), " ", status_text(job.status))
+        )
 
     job = run(
         _settings(ctx),
@@ -394,4 +464,8 @@ def wait_job(
     else:
         out.print(job_details(job))
     if job.status is JobStatus.FAILED:
-        raise CLIError(f"job {job.id} failed (finished {when(job.finished_at)})", EXIT_FAILED)
+        reason = failure_reason(job)
+        because = f": {reason}" if reason else ""
+        raise CLIError(
+            f"job {job.id} failed{because} (finished {when(job.finished_at)})", EXIT_FAILED
+        )

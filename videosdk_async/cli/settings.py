@@ -10,11 +10,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import anyio
-
 from .._constants import TOKEN_LIFETIME_SECONDS
 from .._settings import ArgumentNames, resolve_base_url, resolve_credentials
 from ..client import AsyncEncoderClient
+from .loop import run_loop
 
 T = TypeVar("T")
 
@@ -72,4 +71,4 @@ def run(settings: Settings, work: Callable[[AsyncEncoderClient], Awaitable[T]]) 
         async with settings.client() as client:
             return await work(client)
 
-    return anyio.run(main)
+    return run_loop(main)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field, JsonValue
@@ -124,9 +125,19 @@ class JobError(APIModel):
     code: str | None = None
     message: str | None = None
 
+    @property
+    def is_empty(self) -> bool:
+        """True when the service said nothing at all about why."""
+        return not (self.code or self.message or self.model_extra)
+
     def __str__(self) -> str:
+        """``CODE: message``; whatever else was sent, as JSON; or ``no reason given``."""
         parts = [p for p in (self.code, self.message) if p]
-        return ": ".join(parts) if parts else "no reason given"
+        if parts:
+            return ": ".join(parts)
+        if self.model_extra:
+            return json.dumps(self.model_extra, ensure_ascii=False, default=str)
+        return "no reason given"
 
 
 class EncodingJob(APIModel):
@@ -161,7 +172,7 @@ class EncodingJob(APIModel):
         """
         if self.status is not JobStatus.FAILED:
             return None
-        return str(self.error) if self.error is not None else "no reason given"
+        return "no reason given" if self.error is None else str(self.error)
 
     @property
     def is_deletable(self) -> bool:

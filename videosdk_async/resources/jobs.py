@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from .._constants import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from .._ids import validate_id
-from .._text import describe_problems
+from .._text import describe_problems, plural
 from .._time import as_utc
 from ..batch import DeleteReport, ProgressCallback, notify, run_deletes, walk_pages
 from ..errors import (
@@ -364,7 +364,7 @@ class JobsResource:
                 because = f"; last error: {last_error}" if last_error is not None else ""
                 raise WaitTimeoutError(
                     f"job {job_id} did not finish within {timeout:g}s ({seen} after "
-                    f"{polls} polls){because}",
+                    f"{plural(polls, 'poll')}){because}",
                     job_id=job_id,
                     job=last,
                     polls=polls,
