@@ -1,0 +1,171 @@
+"""Every Python example in the README and the docs runs against the emulator.
+
+How a block is run is described in ``doc_examples.py``; a failing example names its file and
+line. Examples that are deliberately partial carry a ``skip`` directive with the reason, and
+there must be few of them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from doc_examples import ROOT, Example, all_examples
+
+from videosdk_async import AsyncEncoderClient
+from videosdk_async.emulator import Emulator
+
+EXAMPLES = all_examples()
+MAX_SKIPPED = 6
+PRESET = {"resolutions": ["360"], "format": "hls"}
+
+
+def test_examples_are_found_and_few_are_skipped() -> None:
+    assert len(EXAMPLES) >= 3
+    skipped = [e.name for e in EXAMPLES if e.skip is not None]
+    assert len(skipped) <= MAX_SKIPPED, skipped
+    for example in EXAMPLES:
+        assert example.skip != "", f"{example.name}: a skipped example says why"
+
+
+@pytest.fixture
+def emulator_env(
+    videosdk_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Emulator]:
+    """The process environment a reader sets after starting the emulator, and an emulated
+    clock that runs 25 times faster than real time (a job queued 5 s, processing 30 s, ends
+    in about 1.4 s), so examples that wait for a job stay quick."""
+    assert videosdk_emulator.base_url is not None
+    for name in ("VIDEOSDK_TOKEN", "VIDEOSDK_LOG", "VIDEOSDK_STORAGE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VIDEOSDK_BASE_URL", videosdk_emulator.base_url)
+    monkeypatch.setenv("VIDEOSDK_API_KEY", videosdk_emulator.api_key)
+    monkeypatch.setenv("VIDEOSDK_SECRET_KEY", videosdk_emulator.secret)
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.02):
+            videosdk_emulator.advance(0.5)
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        yield videosdk_emulator
+    finally:
+        stop.set()
+        ticker.join()
+
+
+def _run_in_fresh_thread(target: Any) -> None:
+    """Run ``target()`` in a thread of its own (no event loop running there); re-raise."""
+    failure: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            target()
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=body, daemon=True)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the example did not finish within 120 s"
+    if failure:
+        raise failure[0]
+
+
+async def _prelude(
+    example: Example, client: AsyncEncoderClient, emulator: Emulator
+) -> dict[str, Any]:
+    names: dict[str, Any] = {"__name__": "__example__", "emulator": emulator, "client": client}
+    if example.needs & {"job", "job_id"}:
+        job = await client.jobs.create(video_url="https://example.com/in.mp4", presets=[PRESET])
+        names.update(job=job, job_id=job.id)
+    if "job_ids" in example.needs:
+        jobs = [
+            await client.jobs.create(video_url="https://example.com/in.mp4", presets=[PRESET])
+            for _ in range(3)
+        ]
+        names["job_ids"] = [j.id for j in jobs]
+    if "token" in example.needs:
+        names["token"] = emulator.mint_token()
+    return names
+
+
+def _run_awaiting(example: Example, emulator: Emulator) -> None:
+    code = compile(example.code, example.name, "exec", flags=_top_level_await_flag())
+
+    async def main() -> None:
+        async with AsyncEncoderClient() as client:
+            names = await _prelude(example, client, emulator)
+            result = eval(code, names)
+            if result is not None:
+                await result
+
+    _run_in_fresh_thread(lambda: anyio.run(main))
+
+
+def _top_level_await_flag() -> int:
+    import ast
+
+    return ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
+
+def _run_program(example: Example) -> None:
+    code = compile(example.code, example.name, "exec")
+    _run_in_fresh_thread(lambda: exec(code, {"__name__": "__main__"}))
+
+
+def _run_pytest(example: Example, tmp_path: Path) -> None:
+    module = tmp_path / f"test_{example.path.stem}_{example.line}.py"
+    module.write_text(example.code, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, f"{example.name}:\n{result.stdout}\n{result.stderr}"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_example_runs(example: Example, emulator_env: Emulator, tmp_path: Path) -> None:
+    if example.skip is not None:
+        pytest.skip(example.skip)
+    if example.pytest:
+        _run_pytest(example, tmp_path)
+    elif example.awaits_at_top_level or example.needs:
+        _run_awaiting(example, emulator_env)
+    else:
+        _run_program(example)
+
+
+def test_the_collector_reads_directives(tmp_path: Path) -> None:
+    from doc_examples import examples_in
+
+    page = tmp_path / "page.md"
+    page.write_text(
+        'text\n<!-- example: skip="a fragment" -->\n```python\nx = 1\n```\n\n'
+        "<!-- example: needs=client,job_id -->\n```python\nawait client.jobs.get(job_id)\n```\n"
+        "```console\n$ ls\n```\n",
+        encoding="utf-8",
+    )
+    first, second = examples_in(page)
+    assert (first.skip, first.needs, first.awaits_at_top_level) == (
+        "a fragment",
+        frozenset(),
+        False,
+    )
+    assert second.needs == {"client", "job_id"} and second.awaits_at_top_level
+    assert ROOT.is_dir()
