@@ -108,3 +108,12 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
     session.install("-e", ".[dev]")
     session.run("mypy", "--strict", "videosdk_async")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site, strictly (a broken link or reference fails)."""
+    session.install("-e", ".[docs]")
+    session.run(
+        "mkdocs", "build", "--strict", "--site-dir", "site", env={"NO_MKDOCS_2_WARNING": "1"}
+    )
