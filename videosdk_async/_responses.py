@@ -306,12 +306,9 @@ def connection_error(request: httpx.Request, call: Call, exc: httpx.RequestError
     else:
         kind, what = APIConnectionError, f"connection to {host_of(request)} failed"
     detail = one_line(str(exc) or type(exc).__name__, 200)
-    maybe = ""
-    if call.may_have_applied and call.method not in ("GET", "HEAD"):
-        maybe = "; the request may have reached the server, so it may have taken effect"
     return kind(
         f"{call.label}: {what} after {plural(call.attempts, 'attempt')}"
-        f"{_refused(call)} ({type(exc).__name__}: {detail}){maybe}",
+        f"{_refused(call)} ({type(exc).__name__}: {detail}){_maybe_applied(call)}",
         may_have_applied=call.may_have_applied,
         **_fields(request, call, None),
     )
@@ -321,16 +318,20 @@ def _refused(call: Call) -> str:
     return f", not retried: {call.retry_refused}" if call.retry_refused else ""
 
 
+def _maybe_applied(call: Call) -> str:
+    """What a caller must know when a change it asked for may have happened anyway."""
+    if call.may_have_applied and call.method not in ("GET", "HEAD"):
+        return "; the request may have reached the server, so it may have taken effect"
+    return ""
+
+
 def deadline_exceeded(request: httpx.Request, call: Call) -> DeadlineExceededError:
     """The error for a call whose deadline has passed."""
     total = call.total if call.total is not None else 0.0
     last = f"; last failure: {call.last_failure}" if call.last_failure else ""
-    maybe = ""
-    if call.may_have_applied and call.method not in ("GET", "HEAD"):
-        maybe = "; the request may have reached the server, so it may have taken effect"
     return DeadlineExceededError(
         f"{call.label}: deadline of {total:g}s exceeded after "
-        f"{plural(call.attempts, 'attempt')}{last}{maybe}",
+        f"{plural(call.attempts, 'attempt')}{last}{_maybe_applied(call)}",
         deadline=total,
         last_failure=call.last_failure,
         may_have_applied=call.may_have_applied,
