@@ -19,6 +19,7 @@ from collections.abc import (
     Iterator,
 )
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 import anyio
@@ -294,7 +295,13 @@ async def run_deletes(
         report._record(result)
         await notify(on_progress, result)
 
-    async def worker() -> None:
+    # The first delete goes alone: if the credentials are refused, one request tells, not
+    # one per worker. The others start once it has an answer.
+    first_answered = anyio.Event()
+
+    async def worker(*, first: bool = False) -> None:
+        if not first:
+            await first_answered.wait()
         while (pulled := await next_item()) is not None:
             (item,) = pulled
             bad = _invalid(item)
@@ -308,13 +315,18 @@ async def run_deletes(
             if dry_run:
                 await settle(DeleteResult(job_id, DeleteOutcome.WOULD_DELETE))
                 continue
-            result = await _classify(delete, job_id)
+            try:
+                result = await _classify(delete, job_id)
+            finally:
+                first_answered.set()
             if isinstance(result.error, AuthenticationError) and report.stopped is None:
                 report.stopped = f"the credentials were refused: {one_line(str(result.error))}"
             await settle(result)
+        first_answered.set()  # the input ended (or was stopped) before any delete
 
     async with anyio.create_task_group() as group:
-        for _ in range(concurrency):
+        group.start_soon(partial(worker, first=True))
+        for _ in range(concurrency - 1):
             group.start_soon(worker)
     if report.stopped is not None and isinstance(job_ids, Iterable):
         await _drain_not_attempted(source, report, settle)

@@ -11,7 +11,7 @@ import anyio
 import anyio.lowlevel
 import httpx
 import pytest
-from support import FakeClock, job_json, make_client
+from support import Always, FakeClock, job_json, make_client
 
 from videosdk_async import (
     AsyncEncoderClient,
@@ -425,3 +425,36 @@ def test_a_2xx_that_is_not_a_job_is_unknown_until_rechecked() -> None:
     assert report["no-content"].outcome is DeleteOutcome.GONE  # the first delete applied
     assert report["garbled"].outcome is DeleteOutcome.GONE
     assert deleted == {"ok", "no-content", "proxy", "garbled"}
+
+
+def test_refused_credentials_stop_the_batch_after_one_request() -> None:
+    """200 ids and a token the server refuses: one request, then the rest are not attempted."""
+    refuse = Always(401, json={"message": "invalid token"})
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await anyio.lowlevel.checkpoint()  # a network answer takes a turn of the loop
+        return refuse(request)
+
+    async def scenario() -> DeleteReport:
+        async with make_client(handler, FakeClock()) as client:
+            return await client.jobs.delete_many([f"job{n:03d}" for n in range(200)])
+
+    report = anyio.run(scenario)
+    assert refuse.calls == 1
+    assert report.counts[DeleteOutcome.FAILED] == 1
+    assert report.counts[DeleteOutcome.NOT_ATTEMPTED] == 199
+    assert report.stopped is not None and "credentials were refused" in report.stopped
+    assert not report.ok
+    assert "stopped early: the credentials were refused" in report.summary()
+
+
+def test_a_good_batch_still_runs_its_workers_together() -> None:
+    api = FakeJobsAPI(["queued"] * 64)
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock()) as client:
+            return await client.jobs.delete_many(list(api.jobs), concurrency=16)
+
+    report = anyio.run(scenario)
+    assert report.ok and len(report.deleted) == 64
+    assert api.max_in_flight > 1  # only the first delete went alone
