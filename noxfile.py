@@ -1,4 +1,4 @@
-"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s typecheck`."""
+"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s typecheck`; `nox -s bench`."""
 
 from __future__ import annotations
 
@@ -27,3 +27,23 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
     session.install("-e", ".[dev]")
     session.run("mypy", "--strict", "videosdk_async")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmark suite at full size: rewrites docs/benchmarks.md and docs/img/benchmarks-*.svg.
+
+    Not run by default (it takes minutes and wants a quiet machine). Extra arguments go to
+    the runner, e.g. `nox -s bench -- --only call_overhead --json /tmp/bench.json`.
+    """
+    session.install("-e", ".[bench]")
+    session.run(
+        "python",
+        "-m",
+        "benchmarks",
+        "--size",
+        "full",
+        "--out",
+        "docs/benchmarks.md",
+        *session.posargs,
+    )

@@ -23,11 +23,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
+
+import anyio
 
 from benchmarks._common import (
     Result,
@@ -40,8 +44,24 @@ from benchmarks._common import (
 from benchmarks.payloads import CREATE_BODY
 
 SIZES: dict[str, dict[str, Any]] = {
-    "tiny": {"jobs": 60, "latency": 0.002, "sweep_jobs": 40, "levels": [4, 16]},
-    "full": {"jobs": 5000, "latency": 0.05, "sweep_jobs": 2000, "levels": [8, 32, 128]},
+    "tiny": {
+        "jobs": 60,
+        "rounds": 1,
+        "latency": 0.002,
+        "sweep_jobs": 40,
+        "levels": [4, 16],
+        "cap": 60.0,
+    },
+    # A naive gather's time grows with the square of the batch (httpx's pool rescans every
+    # queued request on every change): 2,000 takes about a minute here, 5,000 many.
+    "full": {
+        "jobs": 2000,
+        "rounds": 3,
+        "latency": 0.05,
+        "sweep_jobs": 1000,
+        "levels": [8, 32, 128],
+        "cap": 180.0,
+    },
 }
 DEFAULT_CONCURRENCY = 32  # the SDK's default in-flight limit; the semaphores match it
 SDK_POOL = 64  # the SDK's own pool size: above it, the SDK is handed a pool of the level's size
@@ -53,11 +73,28 @@ VARIANTS = {
     "naive_gather": "naive gather",
 }
 SWEEP = ("sdk_delete_many", "httpx_semaphore", "naive_gather")
-CHILD_TIMEOUT = 900.0
+CHILD_GRACE = 60.0  # seconds past the cap before a child is deemed hung
 DELETED = "deleted"
+UNFINISHED = "unfinished at the cap"
 
 
 # -- the variants (each runs in a child process) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a variant is given: where, with which token, which ids, how wide, how long."""
+
+    base_url: str
+    token: str
+    ids: list[str]
+    level: int
+    cap: float  # seconds; calls still running then are cancelled and counted unfinished
+
+
+Outcome = tuple[Counter[str], float]
+"""A variant's tally and the seconds its deletes took (client set-up, e.g. TLS context
+creation, is excluded: it is paid once per process, not per batch)."""
 
 
 def _error_label(exc: BaseException) -> str:
@@ -72,63 +109,47 @@ def _error_label(exc: BaseException) -> str:
     return label
 
 
-def _tally(results: list[object]) -> Counter[str]:
-    return Counter(_error_label(r) if isinstance(r, BaseException) else DELETED for r in results)
-
-
-Outcome = tuple[Counter[str], float]
-"""A variant's tally and the seconds its deletes took (client set-up, e.g. TLS context
-creation, is excluded: it is paid once per process, not per batch)."""
-
-
-async def _timed_gather(calls: list[Awaitable[object]]) -> Outcome:
+async def _timed_gather(batch: Batch, calls: list[Coroutine[Any, Any, object]]) -> Outcome:
+    """Run every call as a task, as ``asyncio.gather`` does; stop waiting at the cap."""
     started = time.perf_counter()
-    results = await asyncio.gather(*calls, return_exceptions=True)
-    return _tally(results), time.perf_counter() - started
-
-
-async def _sdk_delete_many(base_url: str, token: str, ids: list[str], level: int) -> Outcome:
-    from videosdk_async import DeleteOutcome
-
-    async with _SdkClient(base_url, token, level) as (client, _):
-        started = time.perf_counter()
-        report = await client.jobs.delete_many(ids, concurrency=level)
-        elapsed = time.perf_counter() - started
-    counts: Counter[str] = Counter()
-    for result in report:
-        if result.outcome is DeleteOutcome.DELETED:
-            counts[DELETED] += 1
-        elif result.error is not None:
-            counts[_error_label(result.error)] += 1
-        else:
-            counts[result.outcome.value] += 1
-    return counts, elapsed
-
-
-async def _sdk_gather(base_url: str, token: str, ids: list[str], level: int) -> Outcome:
-    async with _SdkClient(base_url, token, level) as (client, _):
-        return await _timed_gather([client.jobs.delete(i) for i in ids])
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    done, pending = await asyncio.wait(tasks, timeout=batch.cap)
+    elapsed = time.perf_counter() - started
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    tally: Counter[str] = Counter()
+    for task in done:
+        error = task.exception()
+        tally[DELETED if error is None else _error_label(error)] += 1
+    if pending:
+        tally[UNFINISHED] = len(pending)
+    return tally, elapsed
 
 
 class _SdkClient:
     """The SDK with defaults; above its own pool's size, handed an httpx pool of ``level``."""
 
-    def __init__(self, base_url: str, token: str, level: int) -> None:
+    def __init__(self, batch: Batch) -> None:
         import httpx
 
         from videosdk_async import AsyncEncoderClient
 
         self.http = None
-        if level > SDK_POOL:
-            limits = httpx.Limits(max_connections=level, max_keepalive_connections=level)
+        if batch.level > SDK_POOL:
+            limits = httpx.Limits(
+                max_connections=batch.level, max_keepalive_connections=batch.level
+            )
             self.http = httpx.AsyncClient(limits=limits)
         self.client = AsyncEncoderClient(
-            token=token, base_url=base_url, http_client=self.http, max_concurrency=level
+            token=batch.token,
+            base_url=batch.base_url,
+            http_client=self.http,
+            max_concurrency=batch.level,
         )
 
-    async def __aenter__(self) -> tuple[Any, Any]:
-        await self.client.__aenter__()
-        return self.client, self.http
+    async def __aenter__(self) -> Any:
+        return await self.client.__aenter__()
 
     async def __aexit__(self, *exc: object) -> None:
         await self.client.aclose()
@@ -136,51 +157,79 @@ class _SdkClient:
             await self.http.aclose()
 
 
-async def _httpx_semaphore(base_url: str, token: str, ids: list[str], level: int) -> Outcome:
+async def _sdk_delete_many(batch: Batch) -> Outcome:
+    from videosdk_async import DeleteOutcome, DeleteReport
+
+    report = DeleteReport()  # keeps what was done if the cap cancels the batch
+    async with _SdkClient(batch) as client:
+        started = time.perf_counter()
+        with anyio.move_on_after(batch.cap):
+            await client.jobs.delete_many(batch.ids, concurrency=batch.level, report=report)
+        elapsed = time.perf_counter() - started
+    tally: Counter[str] = Counter()
+    for result in report:
+        if result.outcome is DeleteOutcome.DELETED:
+            tally[DELETED] += 1
+        elif result.error is not None:
+            tally[_error_label(result.error)] += 1
+        else:
+            tally[result.outcome.value] += 1
+    if len(report) < len(batch.ids):
+        tally[UNFINISHED] = len(batch.ids) - len(report)
+    return tally, elapsed
+
+
+async def _sdk_gather(batch: Batch) -> Outcome:
+    async with _SdkClient(batch) as client:
+        return await _timed_gather(batch, [client.jobs.delete(i) for i in batch.ids])
+
+
+async def _httpx_semaphore(batch: Batch) -> Outcome:
     import httpx
 
-    gate = asyncio.Semaphore(level)
-    async with httpx.AsyncClient(base_url=base_url, headers={"Authorization": token}) as http:
+    gate = asyncio.Semaphore(batch.level)
+    headers = {"Authorization": batch.token}
+    async with httpx.AsyncClient(base_url=batch.base_url, headers=headers) as http:
 
         async def delete(job_id: str) -> None:
             async with gate:
                 response = await http.delete(f"/v1/encoder/jobs/{job_id}")
                 response.raise_for_status()
 
-        return await _timed_gather([delete(i) for i in ids])
+        return await _timed_gather(batch, [delete(i) for i in batch.ids])
 
 
-async def _aiohttp_semaphore(base_url: str, token: str, ids: list[str], level: int) -> Outcome:
+async def _aiohttp_semaphore(batch: Batch) -> Outcome:
     import aiohttp
 
-    gate = asyncio.Semaphore(level)
-    async with aiohttp.ClientSession(base_url, headers={"Authorization": token}) as session:
+    gate = asyncio.Semaphore(batch.level)
+    headers = {"Authorization": batch.token}
+    async with aiohttp.ClientSession(batch.base_url, headers=headers) as session:
 
         async def delete(job_id: str) -> None:
             async with gate, session.delete(f"/v1/encoder/jobs/{job_id}") as response:
                 response.raise_for_status()
                 await response.read()
 
-        return await _timed_gather([delete(i) for i in ids])
+        return await _timed_gather(batch, [delete(i) for i in batch.ids])
 
 
-async def _naive_gather(base_url: str, token: str, ids: list[str], level: int) -> Outcome:
-    """httpx defaults; ``level`` is the pool size (0: httpx's default of 100)."""
+async def _naive_gather(batch: Batch) -> Outcome:
+    """httpx defaults; ``level`` is the pool's size (0: httpx's default of 100)."""
     import httpx
 
-    limits = httpx.Limits(max_connections=level) if level else httpx.Limits(max_connections=100)
-    async with httpx.AsyncClient(
-        base_url=base_url, headers={"Authorization": token}, limits=limits
-    ) as http:
+    limits = httpx.Limits(max_connections=batch.level or 100)
+    headers = {"Authorization": batch.token}
+    async with httpx.AsyncClient(base_url=batch.base_url, headers=headers, limits=limits) as http:
 
         async def delete(job_id: str) -> None:
             response = await http.delete(f"/v1/encoder/jobs/{job_id}")
             response.raise_for_status()
 
-        return await _timed_gather([delete(i) for i in ids])
+        return await _timed_gather(batch, [delete(i) for i in batch.ids])
 
 
-RUNNERS: dict[str, Callable[[str, str, list[str], int], Awaitable[Outcome]]] = {
+RUNNERS: dict[str, Callable[[Batch], Awaitable[Outcome]]] = {
     "sdk_delete_many": _sdk_delete_many,
     "sdk_gather": _sdk_gather,
     "httpx_semaphore": _httpx_semaphore,
@@ -189,18 +238,18 @@ RUNNERS: dict[str, Callable[[str, str, list[str], int], Awaitable[Outcome]]] = {
 }
 
 
-def child_main(variant: str, base_url: str, level: int) -> None:
+def child_main(variant: str, base_url: str, level: int, cap: float) -> None:
     """Run one variant on the ids and token read from stdin; emit its tally, time and RSS."""
     given = json.loads(sys.stdin.read())
-    runner = RUNNERS[variant]
     if variant == "aiohttp_semaphore":
         import aiohttp  # noqa: F401 - imported before the RSS baseline, like the others'
     import httpx  # noqa: F401
 
     import videosdk_async  # noqa: F401
 
+    batch = Batch(base_url, given["token"], given["ids"], level, cap)
     before = rss_bytes()
-    outcomes, elapsed = asyncio.run(runner(base_url, given["token"], given["ids"], level))
+    outcomes, elapsed = asyncio.run(RUNNERS[variant](batch))
     emit(
         {
             "outcomes": dict(outcomes),
@@ -215,24 +264,16 @@ def child_main(variant: str, base_url: str, level: int) -> None:
 
 
 def _one_run(
-    emulator: Any, base_url: str, variant: str, jobs: int, level: int, latency: float
+    emulator: Any, base_url: str, variant: str, jobs: int, level: int, params: dict[str, Any]
 ) -> dict[str, Any]:
     emulator.reset()
-    emulator.set_faults([{"kind": "latency", "delay": latency}])
+    emulator.set_faults([{"kind": "latency", "delay": params["latency"]}])
     ids = [emulator.create_job(CREATE_BODY)["id"] for _ in range(jobs)]
+    args = ["--child", variant, "--base-url", base_url, "--level", str(level)]
     child = run_child(
-        [
-            "-m",
-            "benchmarks.batch_deletes",
-            "--child",
-            variant,
-            "--base-url",
-            base_url,
-            "--level",
-            str(level),
-        ],
+        ["-m", "benchmarks.batch_deletes", *args, "--cap", str(params["cap"])],
         stdin=json.dumps({"token": emulator.token, "ids": ids}),
-        timeout=CHILD_TIMEOUT,
+        timeout=params["cap"] + CHILD_GRACE,
     )
     outcomes: dict[str, int] = child["outcomes"]
     completed = outcomes.get(DELETED, 0)
@@ -252,59 +293,82 @@ def _one_run(
     }
 
 
+def _combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row from a variant's rounds: counts summed, jobs/s and seconds as medians."""
+    errors: Counter[str] = Counter()
+    for r in rounds:
+        errors.update(r["errors"])
+    rates = [r["jobs_per_second"] for r in rounds]
+    return {
+        **rounds[0],
+        "rounds": len(rounds),
+        "jobs": sum(r["jobs"] for r in rounds),
+        "completed": sum(r["completed"] for r in rounds),
+        "failed": sum(r["failed"] for r in rounds),
+        "errors": dict(sorted(errors.items())),
+        "server_deleted": sum(r["server_deleted"] for r in rounds),
+        "elapsed": statistics.median(r["elapsed"] for r in rounds),
+        "jobs_per_second": statistics.median(rates),
+        "jobs_per_second_range": [min(rates), max(rates)],
+        "peak_rss": max(r["peak_rss"] for r in rounds),
+    }
+
+
 def run(size: str) -> Result:
     """Measure batch deletes at ``size``; see the module docstring."""
     from videosdk_async.emulator import Emulator, ServerThread
 
     params = SIZES[size]
     emulator = Emulator()
-    runs: list[dict[str, Any]] = []
+    rounds: dict[str, list[dict[str, Any]]] = {variant: [] for variant in VARIANTS}
     sweep: list[dict[str, Any]] = []
     with ServerThread(emulator) as server:
-        for variant in VARIANTS:
-            level = 0 if variant == "naive_gather" else DEFAULT_CONCURRENCY
-            runs.append(
-                _one_run(
-                    emulator, server.base_url, variant, params["jobs"], level, params["latency"]
-                )
-            )
+
+        def one(variant: str, jobs: int, level: int) -> dict[str, Any]:
+            return _one_run(emulator, server.base_url, variant, jobs, level, params)
+
+        # The naive gather runs once: it fails the same way every time, slowly.
+        rounds["naive_gather"].append(one("naive_gather", params["jobs"], 0))
+        alternating = [v for v in VARIANTS if v != "naive_gather"]
+        for index in range(params["rounds"]):
+            for variant in alternating if index % 2 == 0 else alternating[::-1]:
+                rounds[variant].append(one(variant, params["jobs"], DEFAULT_CONCURRENCY))
         for level in params["levels"]:
-            for variant in SWEEP:
-                sweep.append(
-                    _one_run(
-                        emulator,
-                        server.base_url,
-                        variant,
-                        params["sweep_jobs"],
-                        level,
-                        params["latency"],
-                    )
-                )
+            sweep += [one(variant, params["sweep_jobs"], level) for variant in SWEEP]
     emulator.close()
+    runs = [_combine(rounds[variant]) for variant in VARIANTS]
     sdk_failed = sum(r["failed"] for r in runs if r["variant"].startswith("sdk_"))
     return {
         "name": "batch_deletes",
         "title": "Batch deletes over loopback",
         "about": (
             "Deleting N queued jobs on the emulator, served on a loopback port from a thread "
-            f"of the benchmark process, which answers every request after "
+            "of the benchmark process, which answers every request after "
             f"{params['latency'] * 1000:g} ms as a real network would. Each run gets a freshly "
             "reset emulator seeded with N queued jobs and runs in its own subprocess, so peak "
             "RSS is that variant's own. `SDK delete_many` and `SDK gather` use the SDK's "
             f"defaults (at most {DEFAULT_CONCURRENCY} in flight on a pool of {SDK_POOL}); "
-            f"`httpx + semaphore` and `aiohttp + semaphore` bound in-flight requests with an "
+            "`httpx + semaphore` and `aiohttp + semaphore` bound in-flight requests with an "
             f"`asyncio.Semaphore({DEFAULT_CONCURRENCY})` on default clients; `naive gather` is "
             "one task per id on a default `httpx.AsyncClient` (100 connections, 5 s pool "
-            "timeout). Failed deletes are listed by error type. In the concurrency sweep, the "
+            "timeout). These four run in alternating rounds (jobs/s: median and range over "
+            "rounds; counts: summed); the naive gather runs once, since it fails the same "
+            "way every time, slowly: httpx's pool rescans every queued request whenever a "
+            "request comes or goes, so a few thousand queued tasks keep the event loop busy "
+            "enough that even connects time out. Any run still going after "
+            f"{params['cap']:g} s is cancelled and its calls counted as unfinished. Failed "
+            "deletes are listed by error type. In the concurrency sweep (one run each), the "
             "level is the SDK's `max_concurrency` and `delete_many(concurrency=...)` (above "
             f"{SDK_POOL}, on an httpx pool of that size), the semaphore's size for httpx, and "
             "the pool's `max_connections` for the naive gather."
         ),
         "params": {
             "jobs": params["jobs"],
+            "rounds": params["rounds"],
             "latency_s": params["latency"],
             "sweep_jobs": params["sweep_jobs"],
             "levels": params["levels"],
+            "cap_s": params["cap"],
         },
         "figures": {"runs": runs, "sweep": sweep},
         "targets": [
@@ -327,9 +391,10 @@ def main() -> None:
     parser.add_argument("--child", choices=tuple(RUNNERS))
     parser.add_argument("--base-url")
     parser.add_argument("--level", type=int, default=DEFAULT_CONCURRENCY)
+    parser.add_argument("--cap", type=float, default=SIZES["full"]["cap"])
     args = parser.parse_args()
     if args.child:
-        child_main(args.child, args.base_url, args.level)
+        child_main(args.child, args.base_url, args.level, args.cap)
         return
     result = run(args.size)
     if args.human:

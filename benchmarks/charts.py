@@ -152,19 +152,28 @@ def _batch_deletes(result: Result, out: Path) -> list[Path]:
     rates = [r["jobs_per_second"] for r in runs]
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(names) + 1.2))
     y = list(range(len(names)))[::-1]
-    ax.barh(y, rates, color=[SERIES_COLORS.get(n, OTHER_COLOR) for n in names], height=0.6)
+    spans = [r.get("jobs_per_second_range") or [r["jobs_per_second"]] * 2 for r in runs]
+    err = [
+        [rate - lo for rate, (lo, _) in zip(rates, spans, strict=True)],
+        [hi - rate for rate, (_, hi) in zip(rates, spans, strict=True)],
+    ]
+    colors = [SERIES_COLORS.get(n, OTHER_COLOR) for n in names]
+    ax.barh(y, rates, xerr=err, capsize=2, color=colors, height=0.6)
     ax.set_yticks(y, names)
-    for yi, r in zip(y, runs, strict=True):
+    for yi, r, (_, high) in zip(y, runs, spans, strict=True):
         failed = f", {r['failed']:,} failed" if r["failed"] else ""
         ax.text(
-            r["jobs_per_second"],
+            high,
             yi,
             f"  {r['jobs_per_second']:,.0f}/s{failed}",
             va="center",
             fontsize=8,
         )
     ax.margins(x=0.35)
-    ax.set_xlabel(f"jobs deleted per second ({runs[0]['jobs']:,} queued jobs, loopback)")
+    per_run = runs[0]["jobs"] // runs[0].get("rounds", 1)
+    ax.set_xlabel(
+        f"jobs deleted per second ({per_run:,} queued jobs a run; median and range of rounds)"
+    )
     ax.set_title("Batch deletes against the emulator")
     paths = [_save(fig, out / "benchmarks-batch-deletes.svg")]
 

@@ -73,6 +73,12 @@ def _ratio(r: Mapping[str, float] | None) -> str:
     return f"{r['median']:.2f}× ({r['q1']:.2f}–{r['q3']:.2f})"
 
 
+def _rate(run: Mapping[str, Any]) -> str:
+    low, high = run.get("jobs_per_second_range") or (None, None)
+    spread = f" ({low:,.0f}–{high:,.0f})" if run.get("rounds", 1) > 1 else ""
+    return f"{run['jobs_per_second']:,.0f}{spread}"
+
+
 def _errors(errors: Mapping[str, int]) -> str:
     return ", ".join(f"{name} × {count:,}" for name, count in errors.items()) or "none"
 
@@ -138,10 +144,10 @@ def _batch_deletes(f: Mapping[str, Any]) -> Lines:
     runs = [
         [
             r["label"],
+            r["rounds"],
             f"{r['completed']:,} / {r['jobs']:,}",
-            f"{r['failed']:,}",
             _errors(r["errors"]),
-            f"{r['jobs_per_second']:,.0f}",
+            _rate(r),
             f"{r['elapsed']:.2f}",
             _mib(r["peak_rss"]),
             f"{r['server_deleted']:,}",
@@ -163,11 +169,11 @@ def _batch_deletes(f: Mapping[str, Any]) -> Lines:
         *_table(
             [
                 "variant",
+                "rounds",
                 "completed",
-                "failed",
-                "errors by type",
-                "jobs/s",
-                "seconds",
+                "failed, by error type",
+                "jobs/s (median, range)",
+                "seconds (median)",
                 "peak RSS MiB",
                 "deleted on the server",
             ],
@@ -177,7 +183,8 @@ def _batch_deletes(f: Mapping[str, Any]) -> Lines:
         "Against concurrency:",
         "",
         *_table(
-            ["level", "variant", "jobs/s", "completed", "errors by type", "peak RSS MiB"], sweep
+            ["level", "variant", "jobs/s", "completed", "failed, by error type", "peak RSS MiB"],
+            sweep,
         ),
     ]
 
