@@ -120,11 +120,21 @@ def rss_bytes() -> int:
 
 
 def peak_rss_bytes() -> int:
-    """Largest resident set size this process has had (Linux reports KiB, macOS bytes)."""
+    """Largest resident set size this process has had.
+
+    On Linux this is ``VmHWM`` from /proc/self/status: ``getrusage``'s ``ru_maxrss`` keeps
+    the high-water mark of the process that spawned us across ``exec``, so a child of a
+    300 MB emulator would report 300 MB however little it used itself.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024  # reported in kB
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(peak if sys.platform == "darwin" else peak * 1024)
+    return int(peak if sys.platform == "darwin" else peak * 1024)  # macOS: bytes, else KiB
 
 
 MIB = 1024 * 1024
