@@ -144,23 +144,33 @@ def _import_time(result: Result, out: Path) -> list[Path]:
     return [_save(fig, out / "benchmarks-import-time.svg")]
 
 
+def _rates(
+    runs: Sequence[Mapping[str, Any]],
+) -> tuple[list[float], list[list[float]], list[float]]:
+    """Median jobs/s of each run, its error bars (the range over rounds), and each top."""
+    rates = [r["jobs_per_second"] for r in runs]
+    spans = [
+        r.get("jobs_per_second_range") or [rate, rate] for r, rate in zip(runs, rates, strict=True)
+    ]
+    err = [
+        [rate - lo for rate, (lo, _) in zip(rates, spans, strict=True)],
+        [hi - rate for rate, (_, hi) in zip(rates, spans, strict=True)],
+    ]
+    return rates, err, [hi for _, hi in spans]
+
+
 def _batch_deletes(result: Result, out: Path) -> list[Path]:
     plt = _pyplot()
     f = result["figures"]
     runs = f["runs"]
     names = [r["label"] for r in runs]
-    rates = [r["jobs_per_second"] for r in runs]
+    rates, err, highs = _rates(runs)
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(names) + 1.2))
     y = list(range(len(names)))[::-1]
-    spans = [r.get("jobs_per_second_range") or [r["jobs_per_second"]] * 2 for r in runs]
-    err = [
-        [rate - lo for rate, (lo, _) in zip(rates, spans, strict=True)],
-        [hi - rate for rate, (_, hi) in zip(rates, spans, strict=True)],
-    ]
     colors = [SERIES_COLORS.get(n, OTHER_COLOR) for n in names]
     ax.barh(y, rates, xerr=err, capsize=2, color=colors, height=0.6)
     ax.set_yticks(y, names)
-    for yi, r, (_, high) in zip(y, runs, spans, strict=True):
+    for yi, r, high in zip(y, runs, highs, strict=True):
         failed = f", {r['failed']:,} failed" if r["failed"] else ""
         ax.text(
             high,
@@ -183,10 +193,10 @@ def _batch_deletes(result: Result, out: Path) -> list[Path]:
         points = [r for r in sweep if r["label"] == label]
         levels = [r["level"] for r in points]
         color = SERIES_COLORS.get(label, OTHER_COLOR)
-        left.plot(
-            levels, [r["jobs_per_second"] for r in points], marker="o", color=color, label=label
-        )
-        right.plot(levels, [r["failed"] for r in points], marker="o", color=color, label=label)
+        rates, err, _ = _rates(points)
+        left.errorbar(levels, rates, yerr=err, marker="o", color=color, label=label, capsize=2)
+        failed = [100 * r["failed"] / r["jobs"] for r in points]
+        right.plot(levels, failed, marker="o", color=color, label=label)
     for ax in (left, right):
         ax.set_xscale("log", base=2)
         ax.set_xticks(
@@ -195,9 +205,9 @@ def _batch_deletes(result: Result, out: Path) -> list[Path]:
         )
         ax.set_xlabel("concurrency level")
     left.set_ylim(bottom=0)
-    right.set_ylim(bottom=0, top=max(1, *(r["failed"] for r in sweep)) * 1.1)
-    left.set_ylabel("jobs deleted per second")
-    right.set_ylabel(f"failed deletes (of {sweep[0]['jobs']:,})")
+    right.set_ylim(bottom=0, top=105)
+    left.set_ylabel("jobs deleted per second (median, range)")
+    right.set_ylabel("deletes failed (%)")
     left.legend(fontsize=8)
     left.set_title("Throughput")
     right.set_title("Failures")

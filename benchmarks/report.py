@@ -158,7 +158,8 @@ def _batch_deletes(f: Mapping[str, Any]) -> Lines:
         [
             r["level"],
             r["label"],
-            f"{r['jobs_per_second']:,.0f}",
+            r["rounds"],
+            _rate(r),
             f"{r['completed']:,} / {r['jobs']:,}",
             _errors(r["errors"]),
             _mib(r["peak_rss"]),
@@ -183,7 +184,15 @@ def _batch_deletes(f: Mapping[str, Any]) -> Lines:
         "Against concurrency:",
         "",
         *_table(
-            ["level", "variant", "jobs/s", "completed", "failed, by error type", "peak RSS MiB"],
+            [
+                "level",
+                "variant",
+                "rounds",
+                "jobs/s (median, range)",
+                "completed",
+                "failed, by error type",
+                "peak RSS MiB",
+            ],
             sweep,
         ),
     ]
