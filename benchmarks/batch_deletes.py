@@ -27,7 +27,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,7 +229,7 @@ async def _naive_gather(batch: Batch) -> Outcome:
         return await _timed_gather(batch, [delete(i) for i in batch.ids])
 
 
-RUNNERS: dict[str, Callable[[Batch], Awaitable[Outcome]]] = {
+RUNNERS: dict[str, Callable[[Batch], Coroutine[Any, Any, Outcome]]] = {
     "sdk_delete_many": _sdk_delete_many,
     "sdk_gather": _sdk_gather,
     "httpx_semaphore": _httpx_semaphore,

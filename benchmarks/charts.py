@@ -53,7 +53,7 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def _color(name: str) -> str:
-    if name.startswith("SDK"):
+    if name.startswith("SDK") or "videosdk" in name:
         return SDK_COLOR
     if name.startswith("openai"):
         return PEER_COLOR
@@ -74,14 +74,17 @@ def _hbars(
     ]
     ax.barh(y, medians, xerr=err, color=[_color(n) for n in names], capsize=2, height=0.6)
     ax.set_yticks(y, names)
-    for yi, value, label in zip(y, medians, labels, strict=True):
-        ax.text(value, yi, f"  {label}", va="center", fontsize=8)
+    for yi, (_, high), label in zip(y, iqrs, labels, strict=True):
+        ax.text(high, yi, f"  {label}", va="center", fontsize=8)
     ax.margins(x=0.25)
 
 
 def _target_line(ax: Any, x: float, label: str) -> None:
-    ax.axvline(x, color=TARGET_COLOR, linestyle="--", linewidth=1, label=label)
-    ax.legend(fontsize=8, loc="lower right", frameon=False)
+    """A dashed vertical line at the target, named just above the plot area."""
+    ax.axvline(x, color=TARGET_COLOR, linestyle="--", linewidth=1)
+    ax.text(
+        x, 1.01, label, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8
+    )
 
 
 def _call_overhead(result: Result, out: Path) -> list[Path]:
@@ -101,7 +104,7 @@ def _call_overhead(result: Result, out: Path) -> list[Path]:
         limit = t["limit"] * per_call[f["baseline"]]["median"] * 1e6
         _target_line(ax, limit, f"target: {t['limit']:g}× {f['baseline']}")
     ax.set_xlabel("µs per call (median of rounds; bars: interquartile range)")
-    ax.set_title("Per-call cost on an in-process transport")
+    ax.set_title("Per-call cost on an in-process transport", pad=16)
     return [_save(fig, out / "benchmarks-call-overhead.svg")]
 
 
@@ -140,7 +143,7 @@ def _import_time(result: Result, out: Path) -> list[Path]:
         limit = t["limit"] * seconds[f["baseline"]]["median"] * 1e3
         _target_line(ax, limit, f"target: {t['limit']:g}× {f['baseline']}")
     ax.set_xlabel("ms to import, in a fresh interpreter (median of rounds)")
-    ax.set_title("Import time")
+    ax.set_title("Import time", pad=16)
     return [_save(fig, out / "benchmarks-import-time.svg")]
 
 
@@ -195,8 +198,8 @@ def _batch_deletes(result: Result, out: Path) -> list[Path]:
         color = SERIES_COLORS.get(label, OTHER_COLOR)
         rates, err, _ = _rates(points)
         left.errorbar(levels, rates, yerr=err, marker="o", color=color, label=label, capsize=2)
-        failed = [100 * r["failed"] / r["jobs"] for r in points]
-        right.plot(levels, failed, marker="o", color=color, label=label)
+        failed_pct = [100 * r["failed"] / r["jobs"] for r in points]
+        right.plot(levels, failed_pct, marker="o", color=color, label=label)
     for ax in (left, right):
         ax.set_xscale("log", base=2)
         ax.set_xticks(
@@ -232,6 +235,7 @@ def _iterate_memory(result: Result, out: Path) -> list[Path]:
             label=f"target: page 1 + {t['limit']:g} MiB",
         )
     ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
     ax.set_xlabel("jobs walked")
     ax.set_ylabel("RSS (MiB)")
     ax.legend(fontsize=8, loc="lower right")

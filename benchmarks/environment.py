@@ -76,6 +76,14 @@ def commit(repo: Path) -> str:
     return f"{head} (with uncommitted changes)" if dirty else head
 
 
+def load_average() -> float | None:
+    """The 1-minute load average (None where the OS has none): how busy the machine was."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
 def describe(repo: Path, size: str) -> dict[str, Any]:
     """Everything the page states about the run."""
     return {
@@ -86,5 +94,6 @@ def describe(repo: Path, size: str) -> dict[str, Any]:
         "cpu": cpu_model(),
         "cores": cores(),
         "commit": commit(repo),
+        "load_start": load_average(),
         "packages": versions(),
     }

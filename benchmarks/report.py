@@ -278,6 +278,12 @@ def render(
                 ["Python", env["python"]],
                 ["OS", env["os"]],
                 ["CPU", f"{env['cpu']}, {env['cores']} cores"],
+                [
+                    "load average (1 min)",
+                    f"{env.get('load_start')} at the start, {env.get('load_end')} at the end "
+                    "(other work on the machine shows here; ratios measured side by side "
+                    "absorb most of it, absolute figures do not)",
+                ],
                 ["commit", env["commit"]],
                 [
                     "packages",

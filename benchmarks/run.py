@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
             flush=True,
         )
+    env["load_end"] = environment.load_average()
     drawn = charts.write(results, chart_dir)
     command = (
         "nox -s bench"
