@@ -1,4 +1,5 @@
-"""Developer sessions: `nox -s tests`, `nox -s minimums`, `nox -s lint`, `nox -s typecheck`.
+"""Developer sessions: `nox -s tests`, `nox -s minimums`, `nox -s lint`, `nox -s typecheck`,
+`nox -s docs`; `nox -s bench` (not by default: minutes, and a quiet machine).
 
 `tests` runs once per supported Python found on the machine (a missing one is skipped with a
 message, not an error). `minimums` installs every dependency at the lowest version
@@ -116,4 +117,24 @@ def docs(session: nox.Session) -> None:
     session.install("-e", ".[docs]")
     session.run(
         "mkdocs", "build", "--strict", "--site-dir", "site", env={"NO_MKDOCS_2_WARNING": "1"}
+    )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmark suite at full size: rewrites docs/benchmarks.md and docs/img/benchmarks-*.svg.
+
+    Not run by default (it takes minutes and wants a quiet machine). Extra arguments go to
+    the runner, e.g. `nox -s bench -- --only call_overhead --json /tmp/bench.json`.
+    """
+    session.install("-e", ".[bench]")
+    session.run(
+        "python",
+        "-m",
+        "benchmarks",
+        "--size",
+        "full",
+        "--out",
+        "docs/benchmarks.md",
+        *session.posargs,
     )
