@@ -8,7 +8,7 @@ auth ▸ logging ▸ send), then turn the answer into a model or one typed error
 from __future__ import annotations
 
 import enum
-import platform
+import sys
 import weakref
 from collections.abc import Mapping, Sequence
 from types import TracebackType
@@ -52,9 +52,8 @@ __all__ = ["AsyncEncoderClient"]
 
 M = TypeVar("M", bound=APIModel)
 
-USER_AGENT = (
-    f"videosdk-async/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
-)
+_PYTHON = ".".join(str(part) for part in sys.version_info[:3])
+USER_AGENT = f"videosdk-async/{__version__} python/{_PYTHON} httpx/{httpx.__version__}"
 
 
 class _Default:

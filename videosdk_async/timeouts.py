@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections.abc import Callable
+from typing import Any
 
 import anyio
 import httpx
@@ -19,7 +19,8 @@ from .middleware import Call, Next
 __all__ = ["DeadlineLayer", "TimeoutPolicy", "TimeoutSetting"]
 
 # asyncio.timeout (Python 3.11+); on 3.10, and on trio, anyio's cancel scope does the job.
-_asyncio_timeout = getattr(asyncio, "timeout", None)
+# Looked up on first use: importing asyncio up front would double this module's import time.
+_asyncio_timeout: Callable[[float], Any] | None = None
 
 
 def _seconds(name: str, value: object, *, allow_none: bool) -> float | None:
@@ -111,6 +112,14 @@ TimeoutSetting = TimeoutPolicy | float | httpx.Timeout | None
 """What ``timeout=`` accepts: a policy, seconds (the call deadline), an httpx.Timeout, or None."""
 
 
+def _load_asyncio_timeout() -> Callable[[float], Any] | None:
+    global _asyncio_timeout
+    import asyncio
+
+    _asyncio_timeout = getattr(asyncio, "timeout", None)
+    return _asyncio_timeout
+
+
 class DeadlineLayer:
     """The outermost layer: the rest of the chain runs under the call's deadline."""
 
@@ -124,10 +133,12 @@ class DeadlineLayer:
         """Stamp the deadline on the call and cancel whatever is under way when it passes."""
         call.total = self.seconds
         call.deadline = self.clock() + self.seconds
-        if _asyncio_timeout is not None and current_async_library() == "asyncio":
+        if current_async_library() == "asyncio" and (
+            _asyncio_timeout or _load_asyncio_timeout()
+        ):
             # asyncio's own timeout does on asyncio what anyio's scope does, at half the cost
             # per call; it cancels only this task and tells its own expiry from an inner error.
-            scope = _asyncio_timeout(self.seconds)
+            scope = _asyncio_timeout(self.seconds)  # type: ignore[misc]
             try:
                 async with scope:
                     return await call_next(request, call)

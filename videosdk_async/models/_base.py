@@ -126,6 +126,7 @@ class APIModel(BaseModel):
         populate_by_name=True,
         serialize_by_alias=True,
         extra="allow",
+        defer_build=True,  # validators are built on first use, not at import (as openai does)
     )
 
     @property
@@ -150,4 +151,5 @@ class RequestModel(BaseModel):
         serialize_by_alias=True,
         extra="forbid",
         str_strip_whitespace=True,
+        defer_build=True,
     )
