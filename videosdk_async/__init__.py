@@ -11,7 +11,7 @@ Usage::
 from ._version import __version__
 from .auth import APIKeyAuth, Credentials, StaticToken
 from .batch import DeleteOutcome, DeleteReport, DeleteResult
-from .client import AsyncEncoderClient
+from .client import NOT_GIVEN, AsyncEncoderClient, NotGiven
 from .errors import (
     APIConnectionError,
     APIError,
@@ -64,6 +64,7 @@ from .retry import RetryBudget, RetryDecision, RetryPolicy
 from .timeouts import TimeoutPolicy
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
     "APIKeyAuth",
@@ -94,6 +95,7 @@ __all__ = [
     "JobStatus",
     "Middleware",
     "NotFoundError",
+    "NotGiven",
     "Page",
     "PageInfo",
     "PermissionDeniedError",

@@ -12,7 +12,7 @@ import platform
 import weakref
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Final, Literal, TypeVar, final
 
 import anyio
 import anyio.lowlevel
@@ -48,7 +48,7 @@ from .resources.jobs import JobsResource
 from .retry import RetryBudget, RetryLayer, RetryPolicy, RetrySetting
 from .timeouts import DeadlineLayer, TimeoutPolicy, TimeoutSetting
 
-__all__ = ["AsyncEncoderClient"]
+__all__ = ["NOT_GIVEN", "AsyncEncoderClient", "NotGiven"]
 
 M = TypeVar("M", bound=APIModel)
 
@@ -57,12 +57,22 @@ USER_AGENT = (
 )
 
 
-class _Default:
+@final
+class NotGiven:
+    """The type of :data:`NOT_GIVEN`: an argument left out (None would turn a policy off).
+
+    As in openai's SDK: ``client.with_options(timeout=NOT_GIVEN)`` keeps the client's timeout,
+    ``timeout=None`` removes it.
+    """
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
     def __repr__(self) -> str:
-        return "DEFAULT"
+        return "NOT_GIVEN"
 
 
-DEFAULT: Any = _Default()
+NOT_GIVEN: Final = NotGiven()
 """Sentinel: "use the default" (distinct from None, which disables a policy)."""
 
 
@@ -243,10 +253,10 @@ class AsyncEncoderClient:
         auth: Credentials | None = None,
         base_url: str | None = None,
         http_client: httpx.AsyncClient | None = None,
-        timeout: TimeoutSetting = DEFAULT,
+        timeout: TimeoutSetting | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
-        retry: RetrySetting = DEFAULT,
-        retry_budget: RetryBudget | None = DEFAULT,
+        retry: RetrySetting | NotGiven = NOT_GIVEN,
+        retry_budget: RetryBudget | NotGiven | None = NOT_GIVEN,
         middleware: Sequence[Middleware] = (),
         max_concurrency: int | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -265,15 +275,15 @@ class AsyncEncoderClient:
             http,
             owns_http=owns,
             credentials=credentials,
-            budget=RetryBudget() if retry_budget is DEFAULT else retry_budget,
+            budget=RetryBudget() if isinstance(retry_budget, NotGiven) else retry_budget,
             max_concurrency=max_concurrency,
         )
         self._configure(
             core,
             owner=True,
             base_url=resolved_url,
-            timeout=TimeoutPolicy() if timeout is DEFAULT else TimeoutPolicy.coerce(timeout),
-            retry=_retry_policy(RetryPolicy() if retry is DEFAULT else retry, max_retries),
+            timeout=_timeout_policy(timeout, TimeoutPolicy()),
+            retry=_retry_policy(retry, RetryPolicy(), max_retries),
             middleware=middleware,
             default_headers=default_headers,
             max_response_bytes=max_response_bytes,
@@ -304,8 +314,10 @@ class AsyncEncoderClient:
         self._core = core
         self._owner = owner
         self._base_url = base_url
-        self.timeout = timeout
-        self.retry = retry
+        self.timeout: TimeoutPolicy | None = timeout
+        """The deadline and per-attempt timeouts (None: none)."""
+        self.retry: RetryPolicy | None = retry
+        """The retry policy (None: retries are off)."""
         self._user_middleware = tuple(middleware)
         self._default_headers = dict(default_headers or {})
         self._max_response_bytes = max_response_bytes
@@ -325,7 +337,7 @@ class AsyncEncoderClient:
         self.middleware: tuple[Layer, ...] = tuple(layers)
         """The chain every call runs through, outermost first (read-only)."""
         self._handler: Next = compose(layers, self._send)
-        self.jobs = JobsResource(self)
+        self.jobs: JobsResource = JobsResource(self)
         """The encoding-jobs endpoints."""
 
     def with_options(
@@ -333,10 +345,10 @@ class AsyncEncoderClient:
         *,
         base_url: str | None = None,
         http_client: httpx.AsyncClient | None = None,
-        timeout: TimeoutSetting = DEFAULT,
+        timeout: TimeoutSetting | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
-        retry: RetrySetting = DEFAULT,
-        middleware: Sequence[Middleware] = DEFAULT,
+        retry: RetrySetting | NotGiven = NOT_GIVEN,
+        middleware: Sequence[Middleware] | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         max_response_bytes: int | None = None,
         max_concurrency: int | None = None,
@@ -366,9 +378,9 @@ class AsyncEncoderClient:
             base_url=self._base_url
             if base_url is None
             else resolve_base_url(base_url, allow_insecure_http=False),
-            timeout=self.timeout if timeout is DEFAULT else TimeoutPolicy.coerce(timeout),
-            retry=_retry_policy(self.retry if retry is DEFAULT else retry, max_retries),
-            middleware=self._user_middleware if middleware is DEFAULT else middleware,
+            timeout=_timeout_policy(timeout, self.timeout),
+            retry=_retry_policy(retry, self.retry, max_retries),
+            middleware=self._user_middleware if isinstance(middleware, NotGiven) else middleware,
             default_headers={**self._default_headers, **(default_headers or {})},
             max_response_bytes=self._max_response_bytes
             if max_response_bytes is None
@@ -543,8 +555,17 @@ class AsyncEncoderClient:
         return (sent, *known) if sent else known
 
 
-def _retry_policy(setting: RetrySetting, max_retries: int | None) -> RetryPolicy | None:
-    policy = RetryPolicy.coerce(setting)
+def _timeout_policy(
+    setting: TimeoutSetting | NotGiven, current: TimeoutPolicy | None
+) -> TimeoutPolicy | None:
+    return current if isinstance(setting, NotGiven) else TimeoutPolicy.coerce(setting)
+
+
+def _retry_policy(
+    setting: RetrySetting | NotGiven, current: RetryPolicy | None, max_retries: int | None
+) -> RetryPolicy | None:
+    """The policy ``retry=`` and ``max_retries=`` give together (``max_retries=0``: none)."""
+    policy = current if isinstance(setting, NotGiven) else RetryPolicy.coerce(setting)
     if max_retries is None:
         return policy
     if max_retries == 0:

@@ -66,8 +66,8 @@ class TimeoutPolicy:
         queue: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.deadline = _seconds("deadline", deadline, allow_none=True)
-        self.queue = _seconds("queue timeout", queue, allow_none=True)
+        self.deadline: float | None = _seconds("deadline", deadline, allow_none=True)
+        self.queue: float | None = _seconds("queue timeout", queue, allow_none=True)
         phases = {
             name: _seconds(f"{name} timeout", value, allow_none=True)
             for name, value in (
@@ -77,9 +77,9 @@ class TimeoutPolicy:
                 ("pool", pool),
             )
         }
-        self.attempt = httpx.Timeout(**phases)
+        self.attempt: httpx.Timeout = httpx.Timeout(**phases)
         self.attempt_parts: dict[str, float | None] = self.attempt.as_dict()  # built once
-        self.clock = clock
+        self.clock: Callable[[], float] = clock
 
     @classmethod
     def coerce(cls, value: TimeoutSetting) -> TimeoutPolicy | None:
@@ -117,8 +117,8 @@ class DeadlineLayer:
     __slots__ = ("clock", "seconds")
 
     def __init__(self, seconds: float, clock: Callable[[], float]) -> None:
-        self.seconds = seconds
-        self.clock = clock
+        self.seconds: float = seconds
+        self.clock: Callable[[], float] = clock
 
     async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
         """Stamp the deadline on the call and cancel whatever is under way when it passes."""

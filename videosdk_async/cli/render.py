@@ -58,7 +58,7 @@ class Output:
     def __init__(self, *, json_mode: bool) -> None:
         self.json_mode = json_mode
         # Built per command, so a replaced sys.stdout (tests, redirection) is honoured.
-        self.console = Console(highlight=False, soft_wrap=False)
+        self.console: Console = Console(highlight=False, soft_wrap=False)
 
     @property
     def live(self) -> bool:

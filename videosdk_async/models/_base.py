@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import httpx
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -68,10 +68,10 @@ class RawResponse:
         started: float | None = None,
         gone: bool = False,
     ) -> None:
-        self.http_response = response
-        self.attempts = attempts
-        self.elapsed = 0.0 if started is None else time.perf_counter() - started
-        self.gone = gone
+        self.http_response: httpx.Response = response
+        self.attempts: int = attempts
+        self.elapsed: float = 0.0 if started is None else time.perf_counter() - started
+        self.gone: bool = gone
         """True when the object was not returned by the server: a delete whose response was
         lost found the job already gone on its retry."""
 
@@ -121,7 +121,7 @@ class APIModel(BaseModel):
     and copies ignore them, and nested models pay nothing for them.)
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         alias_generator=to_camel,
         populate_by_name=True,
         serialize_by_alias=True,
@@ -144,7 +144,7 @@ class APIModel(BaseModel):
 class RequestModel(BaseModel):
     """Base of request models: camelCase on the wire, and nothing unknown is accepted."""
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         alias_generator=to_camel,
         populate_by_name=True,
         serialize_by_alias=True,
