@@ -6,17 +6,22 @@ from .jobs import (
     FileMeta,
     FileResolution,
     ImageFormat,
+    ImageFormatName,
     JobError,
     JobStatus,
     Preset,
     Resolution,
+    ResolutionName,
     StoredFile,
     Thumbnail,
     ThumbnailFilter,
+    ThumbnailFilterName,
     User,
     VideoFormat,
+    VideoFormatName,
 )
 from .pages import FilePage, JobPage, Page, PageInfo
+from .params import JobCreateParams, PresetParam, ThumbnailParam
 from .requests import JobCreate, PresetSpec, ThumbnailSpec
 
 __all__ = [
@@ -26,7 +31,9 @@ __all__ = [
     "FilePage",
     "FileResolution",
     "ImageFormat",
+    "ImageFormatName",
     "JobCreate",
+    "JobCreateParams",
     "JobError",
     "JobPage",
     "JobStatus",
@@ -34,13 +41,18 @@ __all__ = [
     "Page",
     "PageInfo",
     "Preset",
+    "PresetParam",
     "PresetSpec",
     "RawResponse",
     "Resolution",
+    "ResolutionName",
     "StoredFile",
     "Thumbnail",
     "ThumbnailFilter",
+    "ThumbnailFilterName",
+    "ThumbnailParam",
     "ThumbnailSpec",
     "User",
     "VideoFormat",
+    "VideoFormatName",
 ]

@@ -8,7 +8,16 @@ from typing import Annotated, TypeVar
 from pydantic import AfterValidator, Field, JsonValue, field_validator, model_validator
 
 from ._base import OpenEnum, RequestModel
-from .jobs import ImageFormat, Resolution, ThumbnailFilter, VideoFormat
+from .jobs import (
+    ImageFormat,
+    ImageFormatName,
+    Resolution,
+    ResolutionName,
+    ThumbnailFilter,
+    ThumbnailFilterName,
+    VideoFormat,
+    VideoFormatName,
+)
 
 _TIMESTAMP = re.compile(r"^(\d{2}):([0-5]\d):([0-5]\d)$", re.ASCII)  # not Unicode digits
 
@@ -19,16 +28,22 @@ E = TypeVar("E", bound=OpenEnum)
 def _only_known(enum: type[E], what: str) -> AfterValidator:
     """A validator refusing values of ``enum`` this SDK does not know, and duplicates."""
 
-    def check(values: list[E]) -> list[E]:
-        unknown = [str(v) for v in values if not v.is_known]
+    def check(values: list[E | str]) -> list[E]:
+        members = [enum(v) for v in values]  # already members: the union is read enum first
+        unknown = [str(v) for v in members if not v.is_known]
         if unknown:
             allowed = ", ".join(m.value for m in enum)
             raise ValueError(f"unknown {what} {', '.join(unknown)}; allowed: {allowed}")
-        if len(set(values)) != len(values):
-            raise ValueError(f"duplicate {what} in {[str(v) for v in values]}")
-        return values
+        if len(set(members)) != len(members):
+            raise ValueError(f"duplicate {what} in {[str(v) for v in members]}")
+        return members
 
     return AfterValidator(check)
+
+
+# Each field takes the enum or its string (for type checkers: ``Literal`` names); the union is
+# read left to right, so the validated value is always the enum member.
+_EnumFirst = Field(union_mode="left_to_right")
 
 
 def _timestamp(value: str) -> str:
@@ -39,23 +54,31 @@ def _timestamp(value: str) -> str:
 
 # The response models read these enums leniently; a request accepts only known values.
 Resolutions = Annotated[
-    list[Resolution], Field(min_length=1), _only_known(Resolution, "resolution")
+    list[Annotated[Resolution | ResolutionName, _EnumFirst]],
+    Field(min_length=1),
+    _only_known(Resolution, "resolution"),
 ]
 ImageFormats = Annotated[
-    list[ImageFormat], Field(min_length=1), _only_known(ImageFormat, "image format")
+    list[Annotated[ImageFormat | ImageFormatName, _EnumFirst]],
+    Field(min_length=1),
+    _only_known(ImageFormat, "image format"),
 ]
-Filters = Annotated[list[ThumbnailFilter], _only_known(ThumbnailFilter, "filter")]
+Filters = Annotated[
+    list[Annotated[ThumbnailFilter | ThumbnailFilterName, _EnumFirst]],
+    _only_known(ThumbnailFilter, "filter"),
+]
 
 
 class PresetSpec(RequestModel):
     """One output preset: resolutions and a format."""
 
     resolutions: Resolutions
-    format: VideoFormat
+    format: Annotated[VideoFormat | VideoFormatName, _EnumFirst]
 
     @field_validator("format")
     @classmethod
-    def _format_known(cls, value: VideoFormat) -> VideoFormat:
+    def _format_known(cls, value: VideoFormat | str) -> VideoFormat:
+        value = VideoFormat(value)
         if not value.is_known:
             allowed = ", ".join(m.value for m in VideoFormat)
             raise ValueError(f"unknown format {value}; allowed: {allowed}")

@@ -15,10 +15,9 @@ from collections.abc import (
     Sequence,
 )
 from datetime import datetime
-from typing import Any
 
 import anyio
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
 
 from .._constants import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from .._ids import validate_id
@@ -34,7 +33,17 @@ from ..errors import (
     ServerError,
     WaitTimeoutError,
 )
-from ..models import EncodingJob, JobCreate, JobPage, JobStatus, PresetSpec, ThumbnailSpec
+from ..models import (
+    EncodingJob,
+    JobCreate,
+    JobCreateParams,
+    JobPage,
+    JobStatus,
+    PresetParam,
+    PresetSpec,
+    ThumbnailParam,
+    ThumbnailSpec,
+)
 from ..models._base import RawResponse
 from ._caller import Caller, Query
 
@@ -79,21 +88,23 @@ class JobsResource:
 
     async def create(
         self,
-        request: JobCreate | Mapping[str, Any] | None = None,
+        request: JobCreate | JobCreateParams | None = None,
         *,
         video_id: str | None = None,
         video_url: str | None = None,
-        presets: Sequence[PresetSpec | Mapping[str, Any]] | None = None,
-        thumbnails: Sequence[ThumbnailSpec | Mapping[str, Any]] | None = None,
+        presets: Sequence[PresetSpec | PresetParam] | None = None,
+        thumbnails: Sequence[ThumbnailSpec | ThumbnailParam] | None = None,
         webhook_url: str | None = None,
-        user_data: Mapping[str, Any] | None = None,
+        user_data: Mapping[str, JsonValue] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
     ) -> EncodingJob:
         """Create an encoding job; the body is validated before anything is sent.
 
-        Pass a :class:`JobCreate` (or a dict of its fields) as ``request``, or the fields as
-        keywords. Exactly one of ``video_id``/``video_url``; at least one preset.
+        Pass a :class:`JobCreate` (or a :class:`JobCreateParams` dict) as ``request``, or the
+        fields as keywords; presets and thumbnails as models or dicts (``PresetParam``,
+        ``ThumbnailParam``), enum values as members or strings (``"720"``, ``"hls"``).
+        Exactly one of ``video_id``/``video_url``; at least one preset.
         A create is never retried once its bytes may have reached the server.
         """
         fields = {
