@@ -40,6 +40,7 @@ from .errors import (
 )
 from .middleware import CallNext, Middleware
 from .models import (
+    APIResponse,
     EncodingJob,
     FileMeta,
     ImageFormat,
@@ -67,6 +68,7 @@ from .models import (
     VideoFormat,
     VideoFormatName,
 )
+from .pagination import AsyncJobPage, AsyncPage, AsyncPaginator
 from .retry import RetryBudget, RetryDecision, RetryPolicy
 from .timeouts import TimeoutPolicy
 
@@ -75,9 +77,13 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APIKeyAuth",
+    "APIResponse",
     "APIStatusError",
     "APITimeoutError",
     "AsyncEncoderClient",
+    "AsyncJobPage",
+    "AsyncPage",
+    "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
     "CallNext",

@@ -22,10 +22,12 @@ from .jobs import (
 )
 from .pages import FilePage, JobPage, Page, PageInfo
 from .params import JobCreateParams, PresetParam, ThumbnailParam
+from .raw import APIResponse
 from .requests import JobCreate, PresetSpec, ThumbnailSpec
 
 __all__ = [
     "APIModel",
+    "APIResponse",
     "EncodingJob",
     "FileMeta",
     "FilePage",

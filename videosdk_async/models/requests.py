@@ -117,11 +117,7 @@ class JobCreate(RequestModel):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
-    def to_json(self) -> dict[str, JsonValue]:
-        """The wire body as a dict: camelCase, with unset optional fields left out."""
-        body: dict[str, JsonValue] = self.model_dump(mode="json", exclude_none=True)
-        return body
-
     def to_json_bytes(self) -> bytes:
-        """The wire body, serialized: what ``jobs.create`` sends."""
-        return self.model_dump_json(exclude_none=True).encode()
+        """The wire body, serialized: what ``jobs.create`` sends (the API's keys, None fields
+        left out)."""
+        return self.model_dump_json(by_alias=True, exclude_none=True).encode()
