@@ -12,7 +12,7 @@ import platform
 import weakref
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Final, Literal, TypeVar, final
+from typing import TYPE_CHECKING, Final, Literal, TypeVar, final
 
 import anyio
 import anyio.lowlevel
@@ -47,6 +47,9 @@ from .models._base import APIModel
 from .resources.jobs import JobsResource
 from .retry import RetryBudget, RetryLayer, RetryPolicy, RetrySetting
 from .timeouts import DeadlineLayer, TimeoutPolicy, TimeoutSetting
+
+if TYPE_CHECKING:
+    import httpx2
 
 __all__ = ["NOT_GIVEN", "AsyncEncoderClient", "NotGiven"]
 
@@ -119,14 +122,14 @@ class _Gate:
         return bound[1]
 
 
-# Clients that borrow the same httpx.AsyncClient share its gate (weakly held: the pool's own).
-_GATES: weakref.WeakKeyDictionary[httpx.AsyncClient, _Gate] = weakref.WeakKeyDictionary()
+# Clients that borrow the same HTTP client share its gate (weakly held: the pool's own).
+_GATES: weakref.WeakKeyDictionary[object, _Gate] = weakref.WeakKeyDictionary()
 
 
 class _Core:
     """What a client family shares: the pool and its gate, credentials, retry budget, state."""
 
-    __slots__ = ("budget", "credentials", "gate", "http", "owns_http", "state")
+    __slots__ = ("budget", "credentials", "gate", "http", "owns_http", "pool", "state")
 
     def __init__(
         self,
@@ -136,13 +139,17 @@ class _Core:
         credentials: ResolvedCredentials,
         budget: RetryBudget | None,
         max_concurrency: int | None,
+        pool: object = None,
     ) -> None:
         self.http = http
+        # What the user handed over (the pool's identity): http itself, or the httpx2 client
+        # behind it, which this reference also keeps alive.
+        self.pool = http if pool is None else pool
         self.owns_http = owns_http
         self.credentials = credentials
         self.budget = budget
         self.state = _State.OPEN
-        self.gate = _gate_for(http, max_concurrency, owned=owns_http)
+        self.gate = _gate_for(self.pool, http, max_concurrency, owned=owns_http)
 
     def limiter(self) -> anyio.CapacityLimiter:
         """The pool's in-flight limiter, once the client is known to be usable here."""
@@ -166,15 +173,17 @@ def _check_concurrency(value: object, ceiling: int | None) -> int:
     return value
 
 
-def _gate_for(http: httpx.AsyncClient, max_concurrency: int | None, *, owned: bool) -> _Gate:
+def _gate_for(
+    key: object, http: httpx.AsyncClient, max_concurrency: int | None, *, owned: bool
+) -> _Gate:
     pool = POOL_MAX_CONNECTIONS if owned else _pool_size(http)
     if max_concurrency is None:  # the default, never more than the pool holds
         size = MAX_CONCURRENCY if pool is None else min(MAX_CONCURRENCY, pool)
     else:
         size = _check_concurrency(max_concurrency, pool)
-    gate = _GATES.get(http)
+    gate = _GATES.get(key)
     if gate is None:
-        gate = _GATES[http] = _Gate(size)
+        gate = _GATES[key] = _Gate(size)
     else:
         gate.shrink_to(size)
     return gate
@@ -193,19 +202,25 @@ def _own_http_client() -> httpx.AsyncClient:
 
 
 def _check_http_client(http_client: object) -> httpx.AsyncClient:
+    """The ``httpx.AsyncClient`` to send with: ``http_client`` itself, or one that sends
+    through a borrowed ``httpx2.AsyncClient``."""
     if isinstance(http_client, httpx.AsyncClient):
         return http_client
     kind = type(http_client)
     hint = ""
-    if kind.__module__.split(".")[0] == "httpx2":
-        hint = (
-            " (an httpx2 client: this SDK is built on httpx; pass an httpx.AsyncClient, "
-            "configured the same way)"
-        )
+    if kind.__module__.split(".")[0] == "httpx2":  # checked by name: httpx2 may be absent
+        import httpx2
+
+        from ._httpx2 import wrap_httpx2
+
+        if isinstance(http_client, httpx2.AsyncClient):
+            return wrap_httpx2(http_client)
+        hint = " (a sync httpx2.Client: pass an httpx2.AsyncClient)"
     elif isinstance(http_client, httpx.Client):
         hint = " (a sync httpx.Client: pass an httpx.AsyncClient)"
     raise ConfigurationError(
-        f"http_client must be an httpx.AsyncClient, got {kind.__module__}.{kind.__qualname__}{hint}"
+        "http_client must be an httpx.AsyncClient or an httpx2.AsyncClient, got "
+        f"{kind.__module__}.{kind.__qualname__}{hint}"
     )
 
 
@@ -222,8 +237,9 @@ class AsyncEncoderClient:
         auth: Any :class:`Credentials` instead (an :class:`APIKeyAuth` with its own lifetime
             or clock, or your own token provider).
         base_url: The API's URL; else ``VIDEOSDK_BASE_URL``; else production.
-        http_client: An ``httpx.AsyncClient`` to borrow (never closed by this client): for
-            proxies, custom CAs, or one pool shared by several clients.
+        http_client: An ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` to borrow (never
+            closed by this client): for proxies, custom CAs, or one pool shared by several
+            clients.
         timeout: Seconds (the call deadline), an ``httpx.Timeout`` (per-attempt timeouts), a
             :class:`TimeoutPolicy`, or None (no deadline).
         max_retries: Retries after the first attempt (0 disables retries).
@@ -252,7 +268,7 @@ class AsyncEncoderClient:
         secret: str | None = None,
         auth: Credentials | None = None,
         base_url: str | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx.AsyncClient | httpx2.AsyncClient | None = None,
         timeout: TimeoutSetting | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry: RetrySetting | NotGiven = NOT_GIVEN,
@@ -277,6 +293,7 @@ class AsyncEncoderClient:
             credentials=credentials,
             budget=RetryBudget() if isinstance(retry_budget, NotGiven) else retry_budget,
             max_concurrency=max_concurrency,
+            pool=http_client,
         )
         self._configure(
             core,
@@ -344,7 +361,7 @@ class AsyncEncoderClient:
         self,
         *,
         base_url: str | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx.AsyncClient | httpx2.AsyncClient | None = None,
         timeout: TimeoutSetting | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry: RetrySetting | NotGiven = NOT_GIVEN,
@@ -369,6 +386,7 @@ class AsyncEncoderClient:
                 credentials=core.credentials,
                 budget=core.budget,
                 max_concurrency=max_concurrency,
+                pool=core.pool if http_client is None else http_client,
             )
             core.state = self._core.state
         clone = object.__new__(AsyncEncoderClient)
