@@ -33,11 +33,13 @@ def is_httpx2_client(value: object) -> bool:
 
 
 def _as_httpx_error(exc: httpx2.HTTPError, request: httpx.Request) -> httpx.RequestError:
-    """httpx's exception of the same name (the two trees match), else a TransportError."""
+    """httpx's exception of the same name (the two trees match), else of the nearest base
+    httpx has (then the message names httpx2's own class), else a TransportError."""
     for kind in type(exc).__mro__:
         twin = getattr(httpx, kind.__name__, None)
         if isinstance(twin, type) and issubclass(twin, httpx.RequestError):
-            return twin(str(exc), request=request)
+            message = str(exc) if kind is type(exc) else f"{type(exc).__name__}: {exc}"
+            return twin(message, request=request)
     return httpx.TransportError(f"{type(exc).__name__}: {exc}", request=request)
 
 
