@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, Field, JsonValue, field_validator, model_validator
@@ -28,7 +29,7 @@ E = TypeVar("E", bound=OpenEnum)
 def _only_known(enum: type[E], what: str) -> AfterValidator:
     """A validator refusing values of ``enum`` this SDK does not know, and duplicates."""
 
-    def check(values: list[E | str]) -> list[E]:
+    def check(values: Sequence[E | str]) -> list[E]:
         members = [enum(v) for v in values]  # already members: the union is read enum first
         unknown = [str(v) for v in members if not v.is_known]
         if unknown:
@@ -53,18 +54,20 @@ def _timestamp(value: str) -> str:
 
 
 # The response models read these enums leniently; a request accepts only known values.
+# Sequence, not list: a caller's list[ResolutionName] is accepted as it is (list is invariant).
+# What is stored is always a list of enum members.
 Resolutions = Annotated[
-    list[Annotated[Resolution | ResolutionName, _EnumFirst]],
+    Sequence[Annotated[Resolution | ResolutionName, _EnumFirst]],
     Field(min_length=1),
     _only_known(Resolution, "resolution"),
 ]
 ImageFormats = Annotated[
-    list[Annotated[ImageFormat | ImageFormatName, _EnumFirst]],
+    Sequence[Annotated[ImageFormat | ImageFormatName, _EnumFirst]],
     Field(min_length=1),
     _only_known(ImageFormat, "image format"),
 ]
 Filters = Annotated[
-    list[Annotated[ThumbnailFilter | ThumbnailFilterName, _EnumFirst]],
+    Sequence[Annotated[ThumbnailFilter | ThumbnailFilterName, _EnumFirst]],
     _only_known(ThumbnailFilter, "filter"),
 ]
 
@@ -99,8 +102,8 @@ class JobCreate(RequestModel):
 
     video_id: str | None = Field(default=None, min_length=1)
     video_url: str | None = Field(default=None, min_length=1)
-    presets: list[PresetSpec] = Field(min_length=1)
-    thumbnails: list[ThumbnailSpec] | None = None
+    presets: Sequence[PresetSpec] = Field(min_length=1)
+    thumbnails: Sequence[ThumbnailSpec] | None = None
     webhook_url: str | None = None
     user_data: dict[str, JsonValue] | None = None
 
