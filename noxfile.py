@@ -1,5 +1,5 @@
 """Developer sessions: `nox -s tests`, `nox -s minimums`, `nox -s lint`, `nox -s typecheck`,
-`nox -s docs`; `nox -s bench` (not by default: minutes, and a quiet machine).
+`nox -s typing`, `nox -s docs`; `nox -s bench` (not by default: minutes, and a quiet machine).
 
 `tests` runs once per supported Python found on the machine (a missing one is skipped with a
 message, not an error). `minimums` installs every dependency at the lowest version
@@ -48,7 +48,7 @@ def _pyenv_pythons_on_path() -> None:
 
 
 _pyenv_pythons_on_path()
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "typing", "tests"]
 # Skip (with a message) a Python this machine lacks, on CI too.
 nox.options.error_on_missing_interpreters = False
 
@@ -138,3 +138,15 @@ def bench(session: nox.Session) -> None:
         "docs/benchmarks.md",
         *session.posargs,
     )
+
+
+@nox.session(name="typing")
+def typing_as_users_see_it(session: nox.Session) -> None:
+    """The user-style module under pyright (strict) and mypy --strict without the pydantic
+    plugin, and the package's pyright --verifytypes score (at least 95 %)."""
+    session.install("-e", ".[dev]")
+    python = session.run("python", "-c", "import sys; print(sys.executable)", silent=True)
+    assert isinstance(python, str)
+    session.run("pyright", "-p", "tests/typecheck", "--pythonpath", python.strip())
+    session.run("mypy", "--config-file", "tests/typecheck/mypy.ini", "tests/typecheck")
+    session.run("python", "tests/typecheck/verifytypes.py")

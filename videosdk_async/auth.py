@@ -108,15 +108,15 @@ class APIKeyAuth:
             or not (math.isfinite(lifetime) and lifetime >= 2)
         ):
             raise ConfigurationError(f"token lifetime must be >= 2 seconds, got {lifetime!r}")
-        self.api_key = api_key.strip()
+        self.api_key: str = api_key.strip()
         self._secret = secret
-        self.lifetime = lifetime
+        self.lifetime: float = lifetime
         # Renewing earlier than half the lifetime would mint on every call.
-        self.renew_before = min(renew_before, lifetime / 2)
+        self.renew_before: float = min(renew_before, lifetime / 2)
         self._clock = clock
         self._token: str | None = None
         self._expires_at = 0.0
-        self.mint_count = 0
+        self.mint_count: int = 0
 
     def token(self) -> str:
         """The current token, minting a new one when it is close to expiry."""
@@ -158,7 +158,7 @@ class AuthLayer:
     __slots__ = ("credentials",)
 
     def __init__(self, credentials: Credentials) -> None:
-        self.credentials = credentials
+        self.credentials: Credentials = credentials
 
     async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
         """Authorize ``request`` and pass it on."""

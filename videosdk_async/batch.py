@@ -110,8 +110,8 @@ class DeleteReport:
     def __init__(self) -> None:
         self.results: dict[str, DeleteResult] = {}
         self.in_flight: set[str] = set()
-        self.complete = False
-        self.duplicates = 0
+        self.complete: bool = False
+        self.duplicates: int = 0
         self.stopped: str | None = None
 
     def _claim(self, job_id: str) -> bool:

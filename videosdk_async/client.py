@@ -12,7 +12,7 @@ import sys
 import weakref
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, TypeVar, final
 
 import anyio
 import anyio.lowlevel
@@ -48,7 +48,10 @@ from .resources.jobs import JobsResource
 from .retry import RetryBudget, RetryLayer, RetryPolicy, RetrySetting
 from .timeouts import DeadlineLayer, TimeoutPolicy, TimeoutSetting
 
-__all__ = ["AsyncEncoderClient"]
+if TYPE_CHECKING:
+    import httpx2
+
+__all__ = ["NOT_GIVEN", "AsyncEncoderClient", "NotGiven"]
 
 M = TypeVar("M", bound=APIModel)
 
@@ -56,12 +59,22 @@ _PYTHON = ".".join(str(part) for part in sys.version_info[:3])
 USER_AGENT = f"videosdk-async/{__version__} python/{_PYTHON} httpx/{httpx.__version__}"
 
 
-class _Default:
+@final
+class NotGiven:
+    """The type of :data:`NOT_GIVEN`: an argument left out (None would turn a policy off).
+
+    As in openai's SDK: ``client.with_options(timeout=NOT_GIVEN)`` keeps the client's timeout,
+    ``timeout=None`` removes it.
+    """
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
     def __repr__(self) -> str:
-        return "DEFAULT"
+        return "NOT_GIVEN"
 
 
-DEFAULT: Any = _Default()
+NOT_GIVEN: Final = NotGiven()
 """Sentinel: "use the default" (distinct from None, which disables a policy)."""
 
 
@@ -108,14 +121,14 @@ class _Gate:
         return bound[1]
 
 
-# Clients that borrow the same httpx.AsyncClient share its gate (weakly held: the pool's own).
-_GATES: weakref.WeakKeyDictionary[httpx.AsyncClient, _Gate] = weakref.WeakKeyDictionary()
+# Clients that borrow the same HTTP client share its gate (weakly held: the pool's own).
+_GATES: weakref.WeakKeyDictionary[object, _Gate] = weakref.WeakKeyDictionary()
 
 
 class _Core:
     """What a client family shares: the pool and its gate, credentials, retry budget, state."""
 
-    __slots__ = ("budget", "credentials", "gate", "http", "owns_http", "state")
+    __slots__ = ("budget", "credentials", "gate", "http", "owns_http", "pool", "state")
 
     def __init__(
         self,
@@ -125,13 +138,17 @@ class _Core:
         credentials: ResolvedCredentials,
         budget: RetryBudget | None,
         max_concurrency: int | None,
+        pool: object = None,
     ) -> None:
         self.http = http
+        # What the user handed over (the pool's identity): http itself, or the httpx2 client
+        # behind it, which this reference also keeps alive.
+        self.pool = http if pool is None else pool
         self.owns_http = owns_http
         self.credentials = credentials
         self.budget = budget
         self.state = _State.OPEN
-        self.gate = _gate_for(http, max_concurrency, owned=owns_http)
+        self.gate = _gate_for(self.pool, http, max_concurrency, owned=owns_http)
 
     def limiter(self) -> anyio.CapacityLimiter:
         """The pool's in-flight limiter, once the client is known to be usable here."""
@@ -155,15 +172,17 @@ def _check_concurrency(value: object, ceiling: int | None) -> int:
     return value
 
 
-def _gate_for(http: httpx.AsyncClient, max_concurrency: int | None, *, owned: bool) -> _Gate:
+def _gate_for(
+    key: object, http: httpx.AsyncClient, max_concurrency: int | None, *, owned: bool
+) -> _Gate:
     pool = POOL_MAX_CONNECTIONS if owned else _pool_size(http)
     if max_concurrency is None:  # the default, never more than the pool holds
         size = MAX_CONCURRENCY if pool is None else min(MAX_CONCURRENCY, pool)
     else:
         size = _check_concurrency(max_concurrency, pool)
-    gate = _GATES.get(http)
+    gate = _GATES.get(key)
     if gate is None:
-        gate = _GATES[http] = _Gate(size)
+        gate = _GATES[key] = _Gate(size)
     else:
         gate.shrink_to(size)
     return gate
@@ -182,19 +201,25 @@ def _own_http_client() -> httpx.AsyncClient:
 
 
 def _check_http_client(http_client: object) -> httpx.AsyncClient:
+    """The ``httpx.AsyncClient`` to send with: ``http_client`` itself, or one that sends
+    through a borrowed ``httpx2.AsyncClient``."""
     if isinstance(http_client, httpx.AsyncClient):
         return http_client
     kind = type(http_client)
     hint = ""
-    if kind.__module__.split(".")[0] == "httpx2":
-        hint = (
-            " (an httpx2 client: this SDK is built on httpx; pass an httpx.AsyncClient, "
-            "configured the same way)"
-        )
+    if kind.__module__.split(".")[0] == "httpx2":  # checked by name: httpx2 may be absent
+        import httpx2
+
+        from ._httpx2 import wrap_httpx2
+
+        if isinstance(http_client, httpx2.AsyncClient):
+            return wrap_httpx2(http_client)
+        hint = " (a sync httpx2.Client: pass an httpx2.AsyncClient)"
     elif isinstance(http_client, httpx.Client):
         hint = " (a sync httpx.Client: pass an httpx.AsyncClient)"
     raise ConfigurationError(
-        f"http_client must be an httpx.AsyncClient, got {kind.__module__}.{kind.__qualname__}{hint}"
+        "http_client must be an httpx.AsyncClient or an httpx2.AsyncClient, got "
+        f"{kind.__module__}.{kind.__qualname__}{hint}"
     )
 
 
@@ -211,8 +236,9 @@ class AsyncEncoderClient:
         auth: Any :class:`Credentials` instead (an :class:`APIKeyAuth` with its own lifetime
             or clock, or your own token provider).
         base_url: The API's URL; else ``VIDEOSDK_BASE_URL``; else production.
-        http_client: An ``httpx.AsyncClient`` to borrow (never closed by this client): for
-            proxies, custom CAs, or one pool shared by several clients.
+        http_client: An ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` to borrow (never
+            closed by this client): for proxies, custom CAs, or one pool shared by several
+            clients.
         timeout: Seconds (the call deadline), an ``httpx.Timeout`` (per-attempt timeouts), a
             :class:`TimeoutPolicy`, or None (no deadline).
         max_retries: Retries after the first attempt (0 disables retries).
@@ -241,11 +267,11 @@ class AsyncEncoderClient:
         secret: str | None = None,
         auth: Credentials | None = None,
         base_url: str | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        timeout: TimeoutSetting = DEFAULT,
+        http_client: httpx.AsyncClient | httpx2.AsyncClient | None = None,
+        timeout: TimeoutSetting | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
-        retry: RetrySetting = DEFAULT,
-        retry_budget: RetryBudget | None = DEFAULT,
+        retry: RetrySetting | NotGiven = NOT_GIVEN,
+        retry_budget: RetryBudget | NotGiven | None = NOT_GIVEN,
         middleware: Sequence[Middleware] = (),
         max_concurrency: int | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -264,15 +290,16 @@ class AsyncEncoderClient:
             http,
             owns_http=owns,
             credentials=credentials,
-            budget=RetryBudget() if retry_budget is DEFAULT else retry_budget,
+            budget=RetryBudget() if isinstance(retry_budget, NotGiven) else retry_budget,
             max_concurrency=max_concurrency,
+            pool=http_client,
         )
         self._configure(
             core,
             owner=True,
             base_url=resolved_url,
-            timeout=TimeoutPolicy() if timeout is DEFAULT else TimeoutPolicy.coerce(timeout),
-            retry=_retry_policy(RetryPolicy() if retry is DEFAULT else retry, max_retries),
+            timeout=_timeout_policy(timeout, TimeoutPolicy()),
+            retry=_retry_policy(retry, RetryPolicy(), max_retries),
             middleware=middleware,
             default_headers=default_headers,
             max_response_bytes=max_response_bytes,
@@ -303,8 +330,10 @@ class AsyncEncoderClient:
         self._core = core
         self._owner = owner
         self._base_url = base_url
-        self.timeout = timeout
-        self.retry = retry
+        self.timeout: TimeoutPolicy | None = timeout
+        """The deadline and per-attempt timeouts (None: none)."""
+        self.retry: RetryPolicy | None = retry
+        """The retry policy (None: retries are off)."""
         self._user_middleware = tuple(middleware)
         self._default_headers = dict(default_headers or {})
         self._max_response_bytes = max_response_bytes
@@ -324,18 +353,18 @@ class AsyncEncoderClient:
         self.middleware: tuple[Layer, ...] = tuple(layers)
         """The chain every call runs through, outermost first (read-only)."""
         self._handler: Next = compose(layers, self._send)
-        self.jobs = JobsResource(self)
+        self.jobs: JobsResource = JobsResource(self)
         """The encoding-jobs endpoints."""
 
     def with_options(
         self,
         *,
         base_url: str | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        timeout: TimeoutSetting = DEFAULT,
+        http_client: httpx.AsyncClient | httpx2.AsyncClient | None = None,
+        timeout: TimeoutSetting | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
-        retry: RetrySetting = DEFAULT,
-        middleware: Sequence[Middleware] = DEFAULT,
+        retry: RetrySetting | NotGiven = NOT_GIVEN,
+        middleware: Sequence[Middleware] | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         max_response_bytes: int | None = None,
         max_concurrency: int | None = None,
@@ -356,6 +385,7 @@ class AsyncEncoderClient:
                 credentials=core.credentials,
                 budget=core.budget,
                 max_concurrency=max_concurrency,
+                pool=core.pool if http_client is None else http_client,
             )
             core.state = self._core.state
         clone = object.__new__(AsyncEncoderClient)
@@ -365,9 +395,9 @@ class AsyncEncoderClient:
             base_url=self._base_url
             if base_url is None
             else resolve_base_url(base_url, allow_insecure_http=False),
-            timeout=self.timeout if timeout is DEFAULT else TimeoutPolicy.coerce(timeout),
-            retry=_retry_policy(self.retry if retry is DEFAULT else retry, max_retries),
-            middleware=self._user_middleware if middleware is DEFAULT else middleware,
+            timeout=_timeout_policy(timeout, self.timeout),
+            retry=_retry_policy(retry, self.retry, max_retries),
+            middleware=self._user_middleware if isinstance(middleware, NotGiven) else middleware,
             default_headers={**self._default_headers, **(default_headers or {})},
             max_response_bytes=self._max_response_bytes
             if max_response_bytes is None
@@ -542,8 +572,17 @@ class AsyncEncoderClient:
         return (sent, *known) if sent else known
 
 
-def _retry_policy(setting: RetrySetting, max_retries: int | None) -> RetryPolicy | None:
-    policy = RetryPolicy.coerce(setting)
+def _timeout_policy(
+    setting: TimeoutSetting | NotGiven, current: TimeoutPolicy | None
+) -> TimeoutPolicy | None:
+    return current if isinstance(setting, NotGiven) else TimeoutPolicy.coerce(setting)
+
+
+def _retry_policy(
+    setting: RetrySetting | NotGiven, current: RetryPolicy | None, max_retries: int | None
+) -> RetryPolicy | None:
+    """The policy ``retry=`` and ``max_retries=`` give together (``max_retries=0``: none)."""
+    policy = current if isinstance(setting, NotGiven) else RetryPolicy.coerce(setting)
     if max_retries is None:
         return policy
     if max_retries == 0:

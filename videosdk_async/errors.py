@@ -188,7 +188,7 @@ class APIStatusError(APIError):
         self.status_code = status_code
         self.body = body
         self.server_message = server_message
-        self.headers = headers if headers is not None else httpx.Headers()
+        self.headers: httpx.Headers = headers if headers is not None else httpx.Headers()
         self.response = response
 
 

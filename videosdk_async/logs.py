@@ -17,7 +17,7 @@ from .middleware import Call, Next
 
 __all__ = ["LoggingLayer", "configure_from_env", "logger"]
 
-logger = logging.getLogger("videosdk_async")
+logger: logging.Logger = logging.getLogger("videosdk_async")
 
 
 def configure_from_env() -> None:

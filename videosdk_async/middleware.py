@@ -61,20 +61,20 @@ class Call:
         clock: Callable[[], float] = time.monotonic,
         attempt_timeout: dict[str, float | None] | None = None,
     ) -> None:
-        self.method = method
-        self.path = path
-        self.job_id = job_id
-        self.clock = clock
-        self.attempt_timeout = attempt_timeout
+        self.method: str = method
+        self.path: str = path
+        self.job_id: str | None = job_id
+        self.clock: Callable[[], float] = clock
+        self.attempt_timeout: dict[str, float | None] | None = attempt_timeout
         self.deadline: float | None = None
         self.total: float | None = None
-        self.attempts = 0
+        self.attempts: int = 0
         self.last_failure: str | None = None
         # True once an attempt failed after its bytes may have reached the server.
-        self.may_have_applied = False
+        self.may_have_applied: bool = False
         # Why a failed attempt was not retried although the policy allowed it (the budget).
         self.retry_refused: str | None = None
-        self.started = time.perf_counter()
+        self.started: float = time.perf_counter()
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline; None when the call has no deadline."""
@@ -124,7 +124,7 @@ class UserMiddleware:
     __slots__ = ("middleware",)
 
     def __init__(self, middleware: Middleware) -> None:
-        self.middleware = validate_middleware(middleware)
+        self.middleware: Middleware = validate_middleware(middleware)
 
     async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
         """Run the user's middleware with the rest of the chain bound to this call."""

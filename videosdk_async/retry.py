@@ -73,9 +73,9 @@ class RetryBudget:
         floor_per_second: float = BUDGET_FLOOR_PER_SECOND,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.ratio = _number("ratio", ratio, 0.0)
-        self.max_tokens = _number("max_tokens", max_tokens, 1.0)
-        self.floor_per_second = _number("floor_per_second", floor_per_second, 0.0)
+        self.ratio: float = _number("ratio", ratio, 0.0)
+        self.max_tokens: float = _number("max_tokens", max_tokens, 1.0)
+        self.floor_per_second: float = _number("floor_per_second", floor_per_second, 0.0)
         self._clock = clock
         self._tokens = self.max_tokens
         self._last = clock()
@@ -169,14 +169,14 @@ class RetryPolicy:
             raise ConfigurationError("give max_attempts or max_retries, not both")
         if max_retries is not None:
             max_attempts = _count("max_retries", max_retries, 0) + 1
-        self.max_attempts = (
+        self.max_attempts: int = (
             MAX_ATTEMPTS if max_attempts is None else _count("max_attempts", max_attempts, 1)
         )
-        self.backoff_base = _number("backoff_base", backoff_base, 0.0)
-        self.backoff_cap = _number("backoff_cap", backoff_cap, 0.0)
-        self.retry_after_cap = _number("retry_after_cap", retry_after_cap, 0.0)
-        self.retry_statuses = frozenset(retry_statuses)
-        self.sleep = sleep
+        self.backoff_base: float = _number("backoff_base", backoff_base, 0.0)
+        self.backoff_cap: float = _number("backoff_cap", backoff_cap, 0.0)
+        self.retry_after_cap: float = _number("retry_after_cap", retry_after_cap, 0.0)
+        self.retry_statuses: frozenset[int] = frozenset(retry_statuses)
+        self.sleep: Callable[[float], Awaitable[object]] = sleep
         self._random = random
 
     @property
@@ -286,8 +286,8 @@ class RetryLayer:
     __slots__ = ("budget", "policy")
 
     def __init__(self, policy: RetryPolicy, budget: RetryBudget | None) -> None:
-        self.policy = policy
-        self.budget = budget
+        self.policy: RetryPolicy = policy
+        self.budget: RetryBudget | None = budget
 
     async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
         """Send ``request``, retrying what is safe to retry."""

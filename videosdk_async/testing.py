@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pytest
 
 if TYPE_CHECKING:
+    from videosdk_async import AsyncEncoderClient
     from videosdk_async.emulator import Emulator, ServerThread
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,7 +90,7 @@ def videosdk_emulator(
 
 
 @_async_fixture
-async def videosdk_client(videosdk_emulator: Emulator) -> AsyncIterator[Any]:
+async def videosdk_client(videosdk_emulator: Emulator) -> AsyncIterator[AsyncEncoderClient]:
     """An open ``AsyncEncoderClient`` (API key + secret) talking to ``videosdk_emulator``."""
     from videosdk_async import AsyncEncoderClient
 

@@ -67,8 +67,8 @@ class TimeoutPolicy:
         queue: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.deadline = _seconds("deadline", deadline, allow_none=True)
-        self.queue = _seconds("queue timeout", queue, allow_none=True)
+        self.deadline: float | None = _seconds("deadline", deadline, allow_none=True)
+        self.queue: float | None = _seconds("queue timeout", queue, allow_none=True)
         phases = {
             name: _seconds(f"{name} timeout", value, allow_none=True)
             for name, value in (
@@ -78,9 +78,9 @@ class TimeoutPolicy:
                 ("pool", pool),
             )
         }
-        self.attempt = httpx.Timeout(**phases)
+        self.attempt: httpx.Timeout = httpx.Timeout(**phases)
         self.attempt_parts: dict[str, float | None] = self.attempt.as_dict()  # built once
-        self.clock = clock
+        self.clock: Callable[[], float] = clock
 
     @classmethod
     def coerce(cls, value: TimeoutSetting) -> TimeoutPolicy | None:
@@ -126,16 +126,14 @@ class DeadlineLayer:
     __slots__ = ("clock", "seconds")
 
     def __init__(self, seconds: float, clock: Callable[[], float]) -> None:
-        self.seconds = seconds
-        self.clock = clock
+        self.seconds: float = seconds
+        self.clock: Callable[[], float] = clock
 
     async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
         """Stamp the deadline on the call and cancel whatever is under way when it passes."""
         call.total = self.seconds
         call.deadline = self.clock() + self.seconds
-        if current_async_library() == "asyncio" and (
-            _asyncio_timeout or _load_asyncio_timeout()
-        ):
+        if current_async_library() == "asyncio" and (_asyncio_timeout or _load_asyncio_timeout()):
             # asyncio's own timeout does on asyncio what anyio's scope does, at half the cost
             # per call; it cancels only this task and tells its own expiry from an inner error.
             scope = _asyncio_timeout(self.seconds)  # type: ignore[misc]

@@ -9,6 +9,10 @@ it (several keys may be combined, separated by spaces):
   ``client`` (an open ``AsyncEncoderClient`` on the emulator), ``job_id`` / ``job`` (a queued
   job), ``job_ids`` (three queued jobs), ``token`` (a valid token), ``emulator``.
 
+A page (or part of one) whose blocks build on each other can be run by a test of its own,
+which asserts what they print and leave behind: ``<!-- examples: tested-by=PATH -->`` hands
+the blocks that follow (to ``<!-- examples: end -->`` or the end of the page) to it.
+
 A block with top-level ``await`` runs inside an event loop with those names; any other block
 runs as a program of its own (``__name__ == "__main__"``, no event loop running), with
 ``VIDEOSDK_BASE_URL`` and credentials in the environment pointing at the emulator.
@@ -24,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 _FENCE = re.compile(r"^(?P<indent>[ ]*)```(?P<lang>[\w+-]*)\s*$")
 _DIRECTIVE = re.compile(r"<!--\s*example:(?P<body>.*?)-->")
-_OPTION = re.compile(r'(\w+)(?:=("[^"]*"|\S+))?')
+_OPTION = re.compile(r'([\w-]+)(?:=("[^"]*"|\S+))?')
+_HANDOVER = re.compile(r"<!--\s*examples:\s*(?:tested-by=(?P<path>\S+)|(?P<end>end))\s*-->")
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class Example:
     skip: str | None = None
     pytest: bool = False
     needs: frozenset[str] = field(default_factory=frozenset)
+    tested_by: str | None = None
 
     @property
     def name(self) -> str:
@@ -69,8 +75,12 @@ def examples_in(path: Path) -> list[Example]:
     """Every ```python block of one Markdown file, with its directive."""
     lines = path.read_text(encoding="utf-8").splitlines()
     found: list[Example] = []
+    tested_by: str | None = None
     i = 0
     while i < len(lines):
+        handover = _HANDOVER.search(lines[i])
+        if handover:
+            tested_by = handover.group("path")
         opening = _FENCE.match(lines[i])
         if not opening or opening.group("lang") != "python":
             i += 1
@@ -92,6 +102,7 @@ def examples_in(path: Path) -> list[Example]:
                 skip=options.get("skip"),
                 pytest="pytest" in options,
                 needs=frozenset(n for n in options.get("needs", "").split(",") if n),
+                tested_by=tested_by,
             )
         )
         i = end + 1

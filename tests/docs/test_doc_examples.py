@@ -139,7 +139,17 @@ def _run_pytest(example: Example, tmp_path: Path) -> None:
     assert result.returncode == 0, f"{example.name}:\n{result.stdout}\n{result.stderr}"
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_handed_over_examples_have_a_test_that_names_their_page() -> None:
+    for example in EXAMPLES:
+        if example.tested_by is not None:
+            runner = ROOT / example.tested_by
+            assert runner.is_file(), f"{example.name}: {example.tested_by} does not exist"
+            assert example.path.name in runner.read_text(encoding="utf-8"), example.name
+
+
+@pytest.mark.parametrize(
+    "example", [e for e in EXAMPLES if e.tested_by is None], ids=lambda e: e.name
+)
 def test_example_runs(example: Example, emulator_env: Emulator, tmp_path: Path) -> None:
     if example.skip is not None:
         pytest.skip(example.skip)

@@ -496,7 +496,7 @@ async def test_bad_list_body_is_response_validation_error(
     with pytest.raises(ResponseValidationError) as info:
         await client.jobs.list()
 
-    assert "the response is not a valid Page[EncodingJob]: data: Input should be a valid array" in (
+    assert "the response is not a valid AsyncJobPage: data: Input should be a valid array" in (
         str(info.value)
     )
 

@@ -154,24 +154,48 @@ def test_job_with_every_documented_field() -> None:
 # -- names: snake_case in Python, camelCase on the wire -----------------------------------------
 
 
-def test_model_dump_gives_camel_case_and_round_trips() -> None:
-    job = EncodingJob.model_validate(_full_job())
-    dumped = job.model_dump()
+def test_to_dict_gives_the_api_names_and_round_trips() -> None:
+    raw = _full_job()
+    job = EncodingJob.model_validate(raw)
+    dumped = job.to_dict(mode="json")
 
     for key in ("videoId", "videoUrl", "webhookUrl", "userData", "createdAt", "updatedAt"):
         assert key in dumped
     for key in ("startedAt", "finishedAt"):
         assert key in dumped
     assert "video_id" not in dumped and "created_at" not in dumped
-    assert set(dumped["files"][0]) >= {"jobId", "filePath", "fileUrl", "createdAt"}
+    files = dumped["files"]
+    assert isinstance(files, list) and set(files[0]) >= {"jobId", "filePath", "fileUrl"}
+    assert EncodingJob.model_validate(dumped) == job
+    assert EncodingJob.model_validate_json(job.to_json()) == job
+    assert json.loads(job.to_json()) == dumped
+
+
+def test_model_dump_gives_the_attribute_names_and_round_trips() -> None:
+    job = EncodingJob.model_validate(_full_job())
+    dumped = job.model_dump()
+    for key in ("video_id", "video_url", "webhook_url", "user_data", "created_at", "finished_at"):
+        assert key in dumped
+    assert "videoId" not in dumped and "createdAt" not in dumped
+    assert set(dumped["files"][0]) >= {"job_id", "file_path", "file_url", "created_at"}
+    assert dumped["video_id"] == job.video_id
     assert EncodingJob.model_validate(dumped) == job
     assert EncodingJob.model_validate_json(job.model_dump_json()) == job
+
+
+def test_to_dict_leaves_out_what_the_server_did_not_send() -> None:
+    job = EncodingJob.model_validate({"id": "j1", "status": "queued", "videoId": "v1"})
+    assert job.to_dict() == {"id": "j1", "status": "queued", "videoId": "v1"}
+    assert job.to_dict(use_api_names=False) == {"id": "j1", "status": "queued", "video_id": "v1"}
+    full = job.to_dict(exclude_unset=False)
+    assert full["presets"] == [] and full["webhookUrl"] is None
+    assert json.loads(job.to_json(indent=None, use_api_names=False))["video_id"] == "v1"
 
 
 def test_snake_case_names_are_accepted_on_input() -> None:
     job = EncodingJob(id="j1", status="queued", video_id="v1", webhook_url="https://h/x")
     assert job.video_id == "v1"
-    assert job.model_dump(exclude_defaults=True) == {
+    assert job.to_dict() == {
         "id": "j1",
         "status": "queued",
         "videoId": "v1",
@@ -339,7 +363,12 @@ PRESET = {"resolutions": ["360", "720"], "format": "hls"}
 
 
 def test_minimal_create_body_omits_every_unset_optional() -> None:
-    body = JobCreate(video_id="vid-1", presets=[PRESET]).to_json()
+    request = JobCreate(video_id="vid-1", presets=[PRESET], webhook_url=None)
+    assert json.loads(request.to_json_bytes()) == {
+        "videoId": "vid-1",
+        "presets": [{"resolutions": ["360", "720"], "format": "hls"}],
+    }
+    body = JobCreate(video_id="vid-1", presets=[PRESET]).to_dict(mode="json")
     assert body == {
         "videoId": "vid-1",
         "presets": [{"resolutions": ["360", "720"], "format": "hls"}],
@@ -361,7 +390,7 @@ def test_full_create_body_is_camel_case() -> None:
         ],
         webhook_url="https://example.com/hook",
         user_data={"orderId": 7, "note": None},
-    ).to_json()
+    ).to_dict(mode="json")
     assert body == {
         "videoUrl": "https://example.com/source.mp4",
         "presets": [{"resolutions": ["4k", "1080"], "format": "mp4"}],

@@ -37,7 +37,6 @@ WORDS = [
     "password",
     "credentials",
     "job",
-    "60531471e32e8e4eaea094fe",
     "queued",
 ]
 

@@ -109,7 +109,7 @@ class _Group(TyperGroup):
         return code
 
 
-app = typer.Typer(
+app: typer.Typer = typer.Typer(
     cls=_Group,
     name="videosdk-jobs",
     help="Manage VideoSDK encoding jobs (list, create, delete, wait), or try them on a local "

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from ..batch import DeleteOutcome, DeleteReport, DeleteResult
 from ..client import AsyncEncoderClient
-from ..models import EncodingJob, JobStatus
+from ..models import EncodingJob, JobStatus, PresetParam, ThumbnailParam
 from .errors import EXIT_FAILED
 from .loop import run_loop
 from .render import (
@@ -48,11 +48,13 @@ PROCESSING_SECONDS = 30.0  # emulated; the clock is advanced, never slept throug
 DEMO_CONCURRENCY = 8
 RACE_AFTER = 5  # the encoder picks up more jobs once this many deletes are done
 RACE_SIZE = 10
-PRESETS = [
+PRESETS: list[PresetParam] = [
     {"resolutions": ["360", "720"], "format": "hls"},
     {"resolutions": ["1080"], "format": "mp4"},
 ]
-THUMBNAILS = [{"timestamp": "00:00:03", "resolutions": ["360"], "formats": ["jpg", "webp"]}]
+THUMBNAILS: list[ThumbnailParam] = [
+    {"timestamp": "00:00:03", "resolutions": ["360"], "formats": ["jpg", "webp"]}
+]
 
 
 @dataclass

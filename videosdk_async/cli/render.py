@@ -95,7 +95,7 @@ class Output:
         self.json_mode = json_mode
         # Built per command, so a replaced sys.stdout (tests, redirection) is honoured. No
         # markup, emoji or highlighting: whatever is printed is shown as it is.
-        self.console = Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
+        self.console: Console = Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
 
     @property
     def live(self) -> bool:

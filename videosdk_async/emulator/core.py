@@ -43,6 +43,17 @@ class EmulatorCore:
     Keyword overrides replace fields of ``config``.
     """
 
+    # Declared here for type checkers (and pyright --verifytypes); set in __init__.
+    config: EmulatorConfig
+    auth: Authenticator
+    webhooks: WebhookDispatcher
+    clock: Clock
+    lifecycle: Lifecycle
+    store: Store
+    ledger: Ledger
+    metrics: RequestMetrics
+    faults: FaultInjector
+
     def __init__(self, config: EmulatorConfig | None = None, **overrides: Any) -> None:
         base = config if config is not None else EmulatorConfig()
         self.config = base.with_changes(**overrides) if overrides else base

@@ -57,8 +57,8 @@ class RequestBody:
 
     def __init__(self, receive: Receive) -> None:
         self._receive = receive
-        self.complete = False
-        self.received = 0
+        self.complete: bool = False
+        self.received: int = 0
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """The body's chunks as they arrive (ends early if the client hangs up)."""

@@ -154,7 +154,7 @@ class Store:
         self.rng = rng
         self.lifecycle = lifecycle
         self.user = user
-        self.cdn_base_url = cdn_base_url.rstrip("/")
+        self.cdn_base_url: str = cdn_base_url.rstrip("/")
         self.jobs: dict[str, Job] = {}
         self.files: dict[str, StoredFile] = {}
         # Every file id ever uploaded (deleted ones too) and its URL: what a videoId may name.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, ClassVar, Literal
 
 import httpx
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -68,10 +68,10 @@ class RawResponse:
         started: float | None = None,
         gone: bool = False,
     ) -> None:
-        self.http_response = response
-        self.attempts = attempts
-        self.elapsed = 0.0 if started is None else time.perf_counter() - started
-        self.gone = gone
+        self.http_response: httpx.Response = response
+        self.attempts: int = attempts
+        self.elapsed: float = 0.0 if started is None else time.perf_counter() - started
+        self.gone: bool = gone
         """True when the object was not returned by the server: a delete whose response was
         lost found the job already gone on its retry."""
 
@@ -113,18 +113,78 @@ class RawResponse:
         )
 
 
-class APIModel(BaseModel):
+class SerializableModel(BaseModel):
+    """The serialization every model of this SDK shares, as in openai's SDK.
+
+    - ``model_dump()`` / ``model_dump_json()``: pydantic's own, keyed by the attribute names
+      (snake_case: ``video_id``), every field included.
+    - :meth:`to_dict` / :meth:`to_json`: the API's keys (camelCase: ``videoId``) and only the
+      fields that were set (by the server, or by you), like openai's ``to_dict()``.
+    """
+
+    def to_dict(
+        self,
+        *,
+        mode: Literal["json", "python"] = "python",
+        use_api_names: bool = True,
+        exclude_unset: bool = True,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+    ) -> dict[str, object]:
+        """This object as a dict, keyed as the API keys it (``use_api_names=False``: as the
+        attributes are named).
+
+        Args:
+            mode: ``"json"`` gives only JSON types (datetimes as ISO strings, enums as their
+                values); ``"python"`` keeps Python objects.
+            use_api_names: The API's camelCase keys (default) or the snake_case attributes'.
+            exclude_unset: Leave out fields that were never set (the server did not send
+                them, or you did not give them).
+            exclude_defaults: Leave out fields equal to their default.
+            exclude_none: Leave out fields that are None.
+        """
+        return self.model_dump(
+            mode=mode,
+            by_alias=use_api_names,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )
+
+    def to_json(
+        self,
+        *,
+        indent: int | None = 2,
+        use_api_names: bool = True,
+        exclude_unset: bool = True,
+        exclude_defaults: bool = False,
+        exclude_none: bool = False,
+    ) -> str:
+        """This object as a JSON string, keyed as the API keys it; see :meth:`to_dict`.
+
+        ``indent=None`` gives the compact form.
+        """
+        return self.model_dump_json(
+            indent=indent,
+            by_alias=use_api_names,
+            exclude_unset=exclude_unset,
+            exclude_defaults=exclude_defaults,
+            exclude_none=exclude_none,
+        )
+
+
+class APIModel(SerializableModel):
     """Base of response models: camelCase on the wire, snake_case in Python, unknown fields kept.
 
     A model returned by a call knows where it came from: :attr:`raw_response` and
     :attr:`request_id`. (They are kept outside the model's fields: equality, ``model_dump``
-    and copies ignore them, and nested models pay nothing for them.)
+    and nested models pay nothing for them.) ``model_dump()`` is keyed by attribute names,
+    :meth:`to_dict` by the API's names.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         alias_generator=to_camel,
         populate_by_name=True,
-        serialize_by_alias=True,
         extra="allow",
         defer_build=True,  # validators are built on first use, not at import (as openai does)
     )
@@ -142,13 +202,15 @@ class APIModel(BaseModel):
         return raw.request_id if raw is not None else None
 
 
-class RequestModel(BaseModel):
-    """Base of request models: camelCase on the wire, and nothing unknown is accepted."""
+class RequestModel(SerializableModel):
+    """Base of request models: camelCase on the wire, and nothing unknown is accepted.
 
-    model_config = ConfigDict(
+    :meth:`to_dict` gives what is sent (the API's keys, unset fields left out).
+    """
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         alias_generator=to_camel,
         populate_by_name=True,
-        serialize_by_alias=True,
         extra="forbid",
         str_strip_whitespace=True,
         defer_build=True,

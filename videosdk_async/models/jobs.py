@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, JsonValue
 
@@ -35,11 +35,20 @@ class Resolution(OpenEnum):
     R4K = "4k"
 
 
+ResolutionName = Literal["240", "360", "480", "720", "1080", "4k", "4K"]
+"""A :class:`Resolution` as a string, for request fields (the API's docs write ``4k`` and
+``4K``; both are read as ``4k``)."""
+
+
 class VideoFormat(OpenEnum):
     """A preset's output format."""
 
     HLS = "hls"
     MP4 = "mp4"
+
+
+VideoFormatName = Literal["hls", "mp4"]
+"""A :class:`VideoFormat` as a string, for request fields."""
 
 
 class ImageFormat(OpenEnum):
@@ -49,11 +58,19 @@ class ImageFormat(OpenEnum):
     WEBP = "webp"
 
 
+ImageFormatName = Literal["jpg", "webp"]
+"""An :class:`ImageFormat` as a string, for request fields."""
+
+
 class ThumbnailFilter(OpenEnum):
     """A thumbnail filter (the docs' one "blue" is a typo of ``blur``)."""
 
     NONE = "none"
     BLUR = "blur"
+
+
+ThumbnailFilterName = Literal["none", "blur"]
+"""A :class:`ThumbnailFilter` as a string, for request fields."""
 
 
 class Preset(APIModel):

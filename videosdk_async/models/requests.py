@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, Field, JsonValue, field_validator, model_validator
 
 from ._base import OpenEnum, RequestModel
-from .jobs import ImageFormat, Resolution, ThumbnailFilter, VideoFormat
+from .jobs import (
+    ImageFormat,
+    ImageFormatName,
+    Resolution,
+    ResolutionName,
+    ThumbnailFilter,
+    ThumbnailFilterName,
+    VideoFormat,
+    VideoFormatName,
+)
 
 _TIMESTAMP = re.compile(r"^(\d{2}):([0-5]\d):([0-5]\d)$", re.ASCII)  # not Unicode digits
 
@@ -19,16 +29,22 @@ E = TypeVar("E", bound=OpenEnum)
 def _only_known(enum: type[E], what: str) -> AfterValidator:
     """A validator refusing values of ``enum`` this SDK does not know, and duplicates."""
 
-    def check(values: list[E]) -> list[E]:
-        unknown = [str(v) for v in values if not v.is_known]
+    def check(values: Sequence[E | str]) -> list[E]:
+        members = [enum(v) for v in values]  # already members: the union is read enum first
+        unknown = [str(v) for v in members if not v.is_known]
         if unknown:
             allowed = ", ".join(m.value for m in enum)
             raise ValueError(f"unknown {what} {', '.join(unknown)}; allowed: {allowed}")
-        if len(set(values)) != len(values):
-            raise ValueError(f"duplicate {what} in {[str(v) for v in values]}")
-        return values
+        if len(set(members)) != len(members):
+            raise ValueError(f"duplicate {what} in {[str(v) for v in members]}")
+        return members
 
     return AfterValidator(check)
+
+
+# Each field takes the enum or its string (for type checkers: ``Literal`` names); the union is
+# read left to right, so the validated value is always the enum member.
+_EnumFirst = Field(union_mode="left_to_right")
 
 
 def _timestamp(value: str) -> str:
@@ -38,24 +54,34 @@ def _timestamp(value: str) -> str:
 
 
 # The response models read these enums leniently; a request accepts only known values.
+# Sequence, not list: a caller's list[ResolutionName] is accepted as it is (list is invariant).
+# What is stored is always a list of enum members.
 Resolutions = Annotated[
-    list[Resolution], Field(min_length=1), _only_known(Resolution, "resolution")
+    Sequence[Annotated[Resolution | ResolutionName, _EnumFirst]],
+    Field(min_length=1),
+    _only_known(Resolution, "resolution"),
 ]
 ImageFormats = Annotated[
-    list[ImageFormat], Field(min_length=1), _only_known(ImageFormat, "image format")
+    Sequence[Annotated[ImageFormat | ImageFormatName, _EnumFirst]],
+    Field(min_length=1),
+    _only_known(ImageFormat, "image format"),
 ]
-Filters = Annotated[list[ThumbnailFilter], _only_known(ThumbnailFilter, "filter")]
+Filters = Annotated[
+    Sequence[Annotated[ThumbnailFilter | ThumbnailFilterName, _EnumFirst]],
+    _only_known(ThumbnailFilter, "filter"),
+]
 
 
 class PresetSpec(RequestModel):
     """One output preset: resolutions and a format."""
 
     resolutions: Resolutions
-    format: VideoFormat
+    format: Annotated[VideoFormat | VideoFormatName, _EnumFirst]
 
     @field_validator("format")
     @classmethod
-    def _format_known(cls, value: VideoFormat) -> VideoFormat:
+    def _format_known(cls, value: VideoFormat | str) -> VideoFormat:
+        value = VideoFormat(value)
         if not value.is_known:
             allowed = ", ".join(m.value for m in VideoFormat)
             raise ValueError(f"unknown format {value}; allowed: {allowed}")
@@ -76,8 +102,8 @@ class JobCreate(RequestModel):
 
     video_id: str | None = Field(default=None, min_length=1)
     video_url: str | None = Field(default=None, min_length=1)
-    presets: list[PresetSpec] = Field(min_length=1)
-    thumbnails: list[ThumbnailSpec] | None = None
+    presets: Sequence[PresetSpec] = Field(min_length=1)
+    thumbnails: Sequence[ThumbnailSpec] | None = None
     webhook_url: str | None = None
     user_data: dict[str, JsonValue] | None = None
 
@@ -94,11 +120,7 @@ class JobCreate(RequestModel):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
-    def to_json(self) -> dict[str, JsonValue]:
-        """The wire body as a dict: camelCase, with unset optional fields left out."""
-        body: dict[str, JsonValue] = self.model_dump(mode="json", exclude_none=True)
-        return body
-
     def to_json_bytes(self) -> bytes:
-        """The wire body, serialized: what ``jobs.create`` sends."""
-        return self.model_dump_json(exclude_none=True).encode()
+        """The wire body, serialized: what ``jobs.create`` sends (the API's keys, None fields
+        left out)."""
+        return self.model_dump_json(by_alias=True, exclude_none=True).encode()

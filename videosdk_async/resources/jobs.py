@@ -15,10 +15,10 @@ from collections.abc import (
     Sequence,
 )
 from datetime import datetime
-from typing import Any
+from functools import cached_property, partial
 
 import anyio
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
 
 from .._constants import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from .._ids import validate_id
@@ -34,11 +34,23 @@ from ..errors import (
     ServerError,
     WaitTimeoutError,
 )
-from ..models import EncodingJob, JobCreate, JobPage, JobStatus, PresetSpec, ThumbnailSpec
+from ..models import (
+    EncodingJob,
+    JobCreate,
+    JobCreateParams,
+    JobPage,
+    JobStatus,
+    PresetParam,
+    PresetSpec,
+    ThumbnailParam,
+    ThumbnailSpec,
+)
 from ..models._base import RawResponse
+from ..models.raw import APIResponse, with_raw
+from ..pagination import AsyncJobPage, AsyncPaginator, link_page
 from ._caller import Caller, Query
 
-__all__ = ["JobsResource"]
+__all__ = ["JobsResource", "JobsResourceWithRawResponse"]
 
 _PATH = "/v1/encoder/jobs"
 
@@ -77,23 +89,31 @@ class JobsResource:
     def __init__(self, client: Caller) -> None:
         self._client = client
 
+    @cached_property
+    def with_raw_response(self) -> JobsResourceWithRawResponse:
+        """The same endpoints, answering an :class:`APIResponse` (openai's shape):
+        ``r = await client.jobs.with_raw_response.get(id)``; ``r.headers``, ``r.parse()``."""
+        return JobsResourceWithRawResponse(self)
+
     async def create(
         self,
-        request: JobCreate | Mapping[str, Any] | None = None,
+        request: JobCreate | JobCreateParams | None = None,
         *,
         video_id: str | None = None,
         video_url: str | None = None,
-        presets: Sequence[PresetSpec | Mapping[str, Any]] | None = None,
-        thumbnails: Sequence[ThumbnailSpec | Mapping[str, Any]] | None = None,
+        presets: Sequence[PresetSpec | PresetParam] | None = None,
+        thumbnails: Sequence[ThumbnailSpec | ThumbnailParam] | None = None,
         webhook_url: str | None = None,
-        user_data: Mapping[str, Any] | None = None,
+        user_data: Mapping[str, JsonValue] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
     ) -> EncodingJob:
         """Create an encoding job; the body is validated before anything is sent.
 
-        Pass a :class:`JobCreate` (or a dict of its fields) as ``request``, or the fields as
-        keywords. Exactly one of ``video_id``/``video_url``; at least one preset.
+        Pass a :class:`JobCreate` (or a :class:`JobCreateParams` dict) as ``request``, or the
+        fields as keywords; presets and thumbnails as models or dicts (``PresetParam``,
+        ``ThumbnailParam``), enum values as members or strings (``"720"``, ``"hls"``).
+        Exactly one of ``video_id``/``video_url``; at least one preset.
         A create is never retried once its bytes may have reached the server.
         """
         fields = {
@@ -146,7 +166,7 @@ class JobsResource:
             extra_query=extra_query,
         )
 
-    async def list(
+    def list(
         self,
         page: int = 1,
         per_page: int = DEFAULT_PER_PAGE,
@@ -154,20 +174,55 @@ class JobsResource:
         user_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
-    ) -> JobPage:
-        """Fetch one page of jobs (``page`` from 1, ``per_page`` up to 100)."""
+    ) -> AsyncPaginator[EncodingJob, AsyncJobPage]:
+        """One page of jobs (``page`` from 1, ``per_page`` up to 100); arguments are checked
+        at once, before any I/O.
+
+        ``await`` it for the :class:`AsyncJobPage` (which can fetch the pages after it), or
+        ``async for job in client.jobs.list():`` to walk every job from that page on. To
+        delete while walking, use :meth:`iterate`.
+        """
         check_paging(page, per_page)
-        params: dict[str, str | int] = {"page": page, "perPage": per_page}
+        user = None if user_id is None else validate_id(user_id, "user id")
+        fetch = partial(
+            self._page,
+            per_page=per_page,
+            user_id=user,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return AsyncPaginator(partial(fetch, page))
+
+    async def _page(
+        self,
+        number: int,
+        *,
+        per_page: int,
+        user_id: str | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Query | None,
+    ) -> AsyncJobPage:
+        """Fetch page ``number``, linked to fetch the pages after it the same way."""
+        check_int("page", number, 1, MAX_PAGE)
+        params: dict[str, str | int] = {"page": number, "perPage": per_page}
         if user_id is not None:
-            params["userId"] = validate_id(user_id, "user id")
-        return await self._client._call(
+            params["userId"] = user_id
+        page = await self._client._call(
             "GET",
             _PATH,
-            JobPage,
+            AsyncJobPage,
             params=params,
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
+        again = partial(
+            self._page,
+            per_page=per_page,
+            user_id=user_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return link_page(page, again)
 
     async def iterate(
         self,
@@ -371,3 +426,79 @@ class JobsResource:
                 )
             await sleep(delay)
             interval = min(interval * 1.5, max_poll_interval)
+
+
+class JobsResourceWithRawResponse:
+    """``client.jobs.with_raw_response``: each endpoint of :class:`JobsResource`, answering an
+    :class:`APIResponse` (headers, status, request id, attempts, elapsed; ``parse()`` gives
+    the model). Errors raise exactly as from ``client.jobs``."""
+
+    def __init__(self, jobs: JobsResource) -> None:
+        self._jobs = jobs
+
+    async def create(
+        self,
+        request: JobCreate | JobCreateParams | None = None,
+        *,
+        video_id: str | None = None,
+        video_url: str | None = None,
+        presets: Sequence[PresetSpec | PresetParam] | None = None,
+        thumbnails: Sequence[ThumbnailSpec | ThumbnailParam] | None = None,
+        webhook_url: str | None = None,
+        user_data: Mapping[str, JsonValue] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Query | None = None,
+    ) -> APIResponse[EncodingJob]:
+        """:meth:`JobsResource.create`, with the raw answer."""
+        return with_raw(
+            await self._jobs.create(
+                request,
+                video_id=video_id,
+                video_url=video_url,
+                presets=presets,
+                thumbnails=thumbnails,
+                webhook_url=webhook_url,
+                user_data=user_data,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    async def get(
+        self,
+        job_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Query | None = None,
+    ) -> APIResponse[EncodingJob]:
+        """:meth:`JobsResource.get`, with the raw answer."""
+        return with_raw(
+            await self._jobs.get(job_id, extra_headers=extra_headers, extra_query=extra_query)
+        )
+
+    async def list(
+        self,
+        page: int = 1,
+        per_page: int = DEFAULT_PER_PAGE,
+        *,
+        user_id: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Query | None = None,
+    ) -> APIResponse[AsyncJobPage]:
+        """:meth:`JobsResource.list` (one page), with the raw answer."""
+        listing = self._jobs.list(
+            page, per_page, user_id=user_id, extra_headers=extra_headers, extra_query=extra_query
+        )
+        return with_raw(await listing)
+
+    async def delete(
+        self,
+        job_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Query | None = None,
+    ) -> APIResponse[EncodingJob]:
+        """:meth:`JobsResource.delete`, with the raw answer."""
+        return with_raw(
+            await self._jobs.delete(job_id, extra_headers=extra_headers, extra_query=extra_query)
+        )
