@@ -106,6 +106,7 @@ class CleanupWorker:
         self._stopping = anyio.Event()
         self._round: anyio.CancelScope | None = None
 
+    # --8<-- [start:round]
     async def run(self) -> Totals:
         """Run rounds until :meth:`stop`; never raises for a failed round."""
         while not self._stopping.is_set():
@@ -149,6 +150,8 @@ class CleanupWorker:
         if self.on_round is not None:
             self.on_round(number, report)
         return report
+
+    # --8<-- [end:round]
 
     async def _pause(self) -> None:
         """Sleep ``every`` seconds, or until :meth:`stop`."""
@@ -204,6 +207,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+# --8<-- [start:main]
 async def main(argv: Sequence[str] | None = None) -> int:
     """Run the worker until SIGTERM or SIGINT; print what the last round did; exit 0."""
     args = parse_args(argv)
@@ -247,6 +251,9 @@ async def main(argv: Sequence[str] | None = None) -> int:
         for result in _trouble(worker.last):
             print(f"not deleted: {result.describe()}")
     return 0
+
+
+# --8<-- [end:main]
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ async def client(videosdk_emulator: Emulator) -> AsyncIterator[AsyncEncoderClien
         yield client
 
 
+# --8<-- [start:minutes]
 class Minutes:
     """The worker's pause: each call moves the emulator's clock on by the pause's length and
     then runs what the test planned for that minute."""
@@ -71,6 +72,10 @@ class Minutes:
             action()
 
 
+# --8<-- [end:minutes]
+
+
+# --8<-- [start:outages]
 @pytest.mark.videosdk_emulator(queued_seconds=None)  # jobs stay queued until deleted
 async def test_deletes_old_queued_jobs_every_minute_through_outages(
     client: AsyncEncoderClient, videosdk_emulator: Emulator, caplog: pytest.LogCaptureFixture
@@ -123,6 +128,9 @@ async def test_deletes_old_queued_jobs_every_minute_through_outages(
     assert "HTTP 503" in warnings[0]
     assert warnings[1].startswith("round 14: 0 jobs: nothing to do; stopped early: the list")
     assert str(totals) == "20 rounds, 2 deleted, 2 with trouble"
+
+
+# --8<-- [end:outages]
 
 
 @pytest.mark.videosdk_emulator(queued_seconds=None)
@@ -248,6 +256,7 @@ async def stdout_of(process: Process) -> str:
     return b"".join([chunk async for chunk in process.stdout]).decode()
 
 
+# --8<-- [start:sigterm]
 @pytest.mark.videosdk_emulator(queued_seconds=None)
 async def test_sigterm_mid_round_reports_the_batch_in_flight(videosdk_emulator: Emulator) -> None:
     ids = [videosdk_emulator.create_job(JOB)["id"] for _ in range(5)]
@@ -270,6 +279,9 @@ async def test_sigterm_mid_round_reports_the_batch_in_flight(videosdk_emulator: 
     ]
     assert [videosdk_emulator.ledger.deletes(i) for i in ids] == [1, 1, 1, 1, 0]
     assert [job["id"] for job in videosdk_emulator.jobs()] == [stuck]  # for the next run
+
+
+# --8<-- [end:sigterm]
 
 
 @pytest.mark.videosdk_emulator(queued_seconds=None)

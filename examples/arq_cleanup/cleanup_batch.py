@@ -51,6 +51,7 @@ class Seen:
     outcome: str
 
 
+# --8<-- [start:merge]
 def merge(ids: Iterable[str], seen: Iterable[Seen]) -> dict[str, str]:
     """Exactly one outcome per id, from everything every run reported.
 
@@ -68,6 +69,9 @@ def merge(ids: Iterable[str], seen: Iterable[Seen]) -> dict[str, str]:
             outcome = "gone"
         merged[item.job_id] = outcome
     return {job_id: merged.get(job_id, "unknown") for job_id in ids}
+
+
+# --8<-- [end:merge]
 
 
 async def enqueue_chunks(
@@ -94,6 +98,7 @@ async def read_journal(redis: ArqRedis, batch: str) -> list[Seen]:
     ]
 
 
+# --8<-- [start:gather]
 async def gather(
     redis: ArqRedis, batch: str, chunks: Sequence[Chunk], max_wait: float = 3600
 ) -> dict[str, str]:
@@ -117,6 +122,9 @@ async def gather(
     journal = await read_journal(redis, batch)
     all_ids = [job_id for chunk in chunks for job_id in chunk.ids]
     return merge(all_ids, [*journal, *seen])
+
+
+# --8<-- [end:gather]
 
 
 def summary(outcomes: dict[str, str]) -> str:

@@ -143,6 +143,7 @@ async def test_the_producer_deletes_every_queued_job_over_the_workers(
     assert sorted(s.job_id for s in journal) == sorted(ids)  # each journaled once
 
 
+# --8<-- [start:kill-test]
 @pytest.mark.asyncio
 @pytest.mark.videosdk_emulator(queued_seconds=None)
 async def test_killing_a_worker_mid_chunk_loses_no_outcome(
@@ -217,3 +218,6 @@ async def first_run_stuck(redis: ArqRedis, batch: str, chunk: str, settled: int)
                     count += 1
                     pid = int(fields[b"pid"])
     return pid
+
+
+# --8<-- [end:kill-test]

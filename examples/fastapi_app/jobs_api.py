@@ -37,6 +37,7 @@ HANDLER_BUDGET = TimeoutPolicy(deadline=10, queue=2)
 router = APIRouter()
 
 
+# --8<-- [start:dependency]
 def videosdk(request: Request) -> AsyncEncoderClient:
     """The dependency: the client the lifespan opened, shared by every request."""
     client: AsyncEncoderClient = request.app.state.videosdk
@@ -44,6 +45,7 @@ def videosdk(request: Request) -> AsyncEncoderClient:
 
 
 VideoSDK = Annotated[AsyncEncoderClient, Depends(videosdk)]
+# --8<-- [end:dependency]
 
 
 class NewJob(BaseModel):
@@ -91,6 +93,7 @@ async def get_job(job_id: str, client: VideoSDK) -> EncodingJob:
     return await client.jobs.get(job_id)
 
 
+# --8<-- [start:delete]
 @router.delete("/jobs/{job_id}")
 async def delete_job(job_id: str, client: VideoSDK) -> Deleted:
     """Delete a queued job. A job that is already gone is not an error: gone is the goal.
@@ -108,6 +111,9 @@ async def delete_job(job_id: str, client: VideoSDK) -> Deleted:
     if raw is not None and raw.gone:
         return Deleted(id=job_id, outcome="gone")
     return Deleted(id=job_id, outcome="deleted", job=job)
+
+
+# --8<-- [end:delete]
 
 
 @router.post("/jobs/delete-queued")
@@ -132,6 +138,7 @@ def _cleanup(report: DeleteReport) -> Cleanup:
     )
 
 
+# --8<-- [start:app]
 def create_app(
     make_client: Callable[[], AsyncEncoderClient] = AsyncEncoderClient,
     *,
@@ -153,6 +160,9 @@ def create_app(
     app.add_exception_handler(VideoSDKError, answer_sdk_error)
     app.add_middleware(CancelOnDisconnect)
     return app
+
+
+# --8<-- [end:app]
 
 
 app = create_app()

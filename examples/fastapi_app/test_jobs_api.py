@@ -36,6 +36,7 @@ async def skip_backoff(seconds: float) -> None:
     """Retries happen at once here: the retry policy's sleep is injectable."""
 
 
+# --8<-- [start:running]
 def client_for(emulator: Emulator, **options: Any) -> Callable[[], AsyncEncoderClient]:
     """What the lifespan will call to open the app's one client, pointed at the emulator."""
 
@@ -65,10 +66,17 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+# --8<-- [end:running]
+
+
+# --8<-- [start:api-fixture]
 @pytest_asyncio.fixture
 async def api(videosdk_emulator: Emulator) -> AsyncIterator[httpx.AsyncClient]:
     async with running(create_app(client_for(videosdk_emulator))) as http:
         yield http
+
+
+# --8<-- [end:api-fixture]
 
 
 async def test_create_get_list_and_delete(
@@ -211,6 +219,7 @@ async def test_the_handler_budget_answers_504_and_503(videosdk_emulator: Emulato
     assert answers["queued"].headers["retry-after"] == "1"
 
 
+# --8<-- [start:disconnect-test]
 async def test_a_client_that_disconnects_cancels_the_sdk_call_and_frees_its_slot(
     videosdk_emulator: Emulator,
 ) -> None:
@@ -251,6 +260,9 @@ async def test_a_client_that_disconnects_cancels_the_sdk_call_and_frees_its_slot
 
     # The abandoned call was sent once, and not retried or finished behind the scenes.
     assert videosdk_emulator.request_count("GET", f"/v1/encoder/jobs/{stuck}") == 1
+
+
+# --8<-- [end:disconnect-test]
 
 
 async def test_delete_queued_reports_every_outcome(
