@@ -25,12 +25,10 @@ import pytest
 import pytest_asyncio
 from anyio.abc import Process
 from anyio.streams.buffered import BufferedByteReceiveStream
-from cleanup_worker import CleanupWorker
+from cleanup_worker import CleanupWorker, main
 
 from videosdk_async import AsyncEncoderClient, CallNext, DeleteReport, RetryPolicy
 from videosdk_async.emulator import Emulator
-
-pytestmark = pytest.mark.asyncio
 
 WORKER = Path(__file__).with_name("cleanup_worker.py")
 JOB = {
@@ -76,6 +74,7 @@ class Minutes:
 
 
 # --8<-- [start:outages]
+@pytest.mark.asyncio
 @pytest.mark.videosdk_emulator(queued_seconds=None)  # jobs stay queued until deleted
 async def test_deletes_old_queued_jobs_every_minute_through_outages(
     client: AsyncEncoderClient, videosdk_emulator: Emulator, caplog: pytest.LogCaptureFixture
@@ -133,6 +132,7 @@ async def test_deletes_old_queued_jobs_every_minute_through_outages(
 # --8<-- [end:outages]
 
 
+@pytest.mark.asyncio
 @pytest.mark.videosdk_emulator(queued_seconds=None)
 async def test_a_round_that_raises_is_logged_and_the_next_round_runs(
     videosdk_emulator: Emulator, caplog: pytest.LogCaptureFixture
@@ -165,11 +165,43 @@ async def test_a_round_that_raises_is_logged_and_the_next_round_runs(
     assert [r.levelname for r in caplog.records] == ["WARNING", "INFO"]
 
 
+@pytest.mark.videosdk_emulator(queued_seconds=None)
+def test_the_worker_runs_on_trio_too(videosdk_emulator: Emulator) -> None:
+    ids = [videosdk_emulator.create_job(JOB)["id"] for _ in range(3)]
+
+    async def two_rounds() -> list[DeleteReport]:
+        async with AsyncEncoderClient(
+            api_key=videosdk_emulator.api_key,
+            secret=videosdk_emulator.secret,
+            base_url=videosdk_emulator.base_url,
+        ) as client:
+            worker = CleanupWorker(
+                client, older_than=timedelta(0), clock=a_second_later(videosdk_emulator)
+            )
+            return [await worker.run_round(), await worker.run_round()]
+
+    first, second = anyio.run(two_rounds, backend="trio")
+    assert sorted(first.deleted) == sorted(ids)
+    assert second.summary() == "0 jobs: nothing to do"
+
+
+def test_bad_options_are_one_line_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        anyio.run(main, ["--older-than", "-1"])
+    assert stopped.value.code == 2
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .endswith("error: --older-than must be a number >= 0, got -1.0")
+    )
+
+
 def a_second_later(emulator: Emulator) -> Callable[[], datetime]:
     """A clock one second ahead of the emulator's: every job it holds is old enough."""
     return lambda: emulator.now() + timedelta(seconds=1)
 
 
+@pytest.mark.asyncio
 @pytest.mark.videosdk_emulator(queued_seconds=None)
 @pytest.mark.parametrize(("grace", "finished"), [(60.0, True), (0.0, False)])
 async def test_stop_lets_the_round_in_flight_finish_within_its_grace(
@@ -257,6 +289,7 @@ async def stdout_of(process: Process) -> str:
 
 
 # --8<-- [start:sigterm]
+@pytest.mark.asyncio
 @pytest.mark.videosdk_emulator(queued_seconds=None)
 async def test_sigterm_mid_round_reports_the_batch_in_flight(videosdk_emulator: Emulator) -> None:
     ids = [videosdk_emulator.create_job(JOB)["id"] for _ in range(5)]
@@ -284,6 +317,7 @@ async def test_sigterm_mid_round_reports_the_batch_in_flight(videosdk_emulator: 
 # --8<-- [end:sigterm]
 
 
+@pytest.mark.asyncio
 @pytest.mark.videosdk_emulator(queued_seconds=None)
 async def test_sigint_between_rounds_stops_at_once(videosdk_emulator: Emulator) -> None:
     ids = [videosdk_emulator.create_job(JOB)["id"] for _ in range(3)]

@@ -199,7 +199,7 @@ async def test_the_handler_budget_answers_504_and_503(videosdk_emulator: Emulato
         return await call_next(request)
 
     make = client_for(videosdk_emulator, max_concurrency=1, middleware=[note_sent])
-    app = create_app(make, budget=TimeoutPolicy(deadline=0.5, queue=0.1))
+    app = create_app(make, budget=TimeoutPolicy(deadline=1, queue=0.1))
     job_id = videosdk_emulator.create_job({"videoUrl": JOB["video_url"], "presets": PRESETS})["id"]
     videosdk_emulator.add_fault(kind="hang", route="GET /v1/encoder/jobs/{jobId}", delay=30)
 
