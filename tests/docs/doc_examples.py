@@ -9,6 +9,9 @@ it (several keys may be combined, separated by spaces):
   ``client`` (an open ``AsyncEncoderClient`` on the emulator), ``job_id`` / ``job`` (a queued
   job), ``job_ids`` (three queued jobs), ``token`` (a valid token), ``emulator``.
 
+A block that only includes a file of the project (``--8<-- "examples/app.py:section"``)
+is run by that file's own tests.
+
 A page (or part of one) whose blocks build on each other can be run by a test of its own,
 which asserts what they print and leave behind: ``<!-- examples: tested-by=PATH -->`` hands
 the blocks that follow (to ``<!-- examples: end -->`` or the end of the page) to it.
@@ -29,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 _FENCE = re.compile(r"^(?P<indent>[ ]*)```(?P<lang>[\w+-]*)\s*$")
 _DIRECTIVE = re.compile(r"<!--\s*example:(?P<body>.*?)-->")
 _OPTION = re.compile(r'([\w-]+)(?:=("[^"]*"|\S+))?')
+_SNIPPET = re.compile(r'^--8<-- "([^"]+)"\s*$', re.MULTILINE)
 _HANDOVER = re.compile(r"<!--\s*examples:\s*(?:tested-by=(?P<path>\S+)|(?P<end>end))\s*-->")
 
 
@@ -91,6 +95,13 @@ def examples_in(path: Path) -> list[Example]:
         while end < len(lines) and not _FENCE.match(lines[end]):
             end += 1
         code = "\n".join(line[indent:] for line in lines[start:end]) + "\n"
+        included = _SNIPPET.findall(code)
+        if included and not _SNIPPET.sub("", code).strip():
+            # The block shows (part of) a program of the project's: that program's own
+            # tests run it, and tests/unit/test_recipe_docs.py checks the include resolves.
+            found.append(Example(path, start, code, tested_by=included[0].split(":")[0]))
+            i = end + 1
+            continue
         above = lines[i - 1] if i > 0 else ""
         directive = _DIRECTIVE.search(above)
         options = _options(directive.group("body")) if directive else {}
