@@ -215,8 +215,7 @@ async def test_stop_lets_the_round_in_flight_finish_within_its_grace(
         nonlocal holding
         if request.method == "DELETE":
             holding += 1
-            if holding == len(ids):
-                held.set()
+            held.set()  # a batch's first delete goes alone: the others wait for its answer
             await release.wait()
         return await call_next(request)
 
@@ -232,8 +231,8 @@ async def test_stop_lets_the_round_in_flight_finish_within_its_grace(
         with anyio.fail_after(10):
             async with anyio.create_task_group() as group:
                 group.start_soon(worker.run)
-                await held.wait()  # the round's three deletes are in flight
-                worker.stop(grace=grace)  # a zero grace cancels them now
+                await held.wait()  # the round's first delete is in flight
+                worker.stop(grace=grace)  # a zero grace cancels the round now
                 release.set()
 
     report = worker.last
@@ -243,10 +242,10 @@ async def test_stop_lets_the_round_in_flight_finish_within_its_grace(
         assert report.complete
         assert sorted(report.deleted) == sorted(ids)
         assert [videosdk_emulator.ledger.deletes(i) for i in ids] == [1, 1, 1]
-    else:  # cut short: every job is still reported, as in flight; none was sent
+    else:  # cut short: the delete under way is reported in flight; nothing was applied
         assert not report.complete
-        assert sorted(report.in_flight) == sorted(ids)
-        assert report.summary() == "0 jobs: nothing to do; interrupted with 3 in flight"
+        assert len(report.in_flight) == 1 and report.in_flight <= set(ids)
+        assert report.summary() == "0 jobs: nothing to do; interrupted with 1 in flight"
         assert [videosdk_emulator.ledger.deletes(i) for i in ids] == [0, 0, 0]
         assert len(videosdk_emulator.jobs()) == 3  # still queued, for the next run
 

@@ -48,6 +48,10 @@ POOL_MAX_KEEPALIVE = 32
 MAX_CONCURRENCY = 32
 MAX_BORROWED_CONCURRENCY = 10_000  # with your own http_client, size its pool to match
 
+# Batch deletes: the first delete goes ahead alone (refused credentials then cost one
+# request); the other workers wait for its answer at most this long.
+BATCH_FIRST_ANSWER_WAIT = 1.0
+
 # Paging.
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100

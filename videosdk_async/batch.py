@@ -24,6 +24,7 @@ from typing import TypeVar
 
 import anyio
 
+from ._constants import BATCH_FIRST_ANSWER_WAIT
 from ._ids import validate_id
 from ._text import one_line, plural
 from .errors import (
@@ -295,13 +296,15 @@ async def run_deletes(
         report._record(result)
         await notify(on_progress, result)
 
-    # The first delete goes alone: if the credentials are refused, one request tells, not
-    # one per worker. The others start once it has an answer.
+    # The first delete goes ahead alone: if the credentials are refused, one request tells,
+    # not one per worker. The others start once it has an answer, or after a short wait if
+    # it is slow to come (a stuck first delete must not hold up the batch).
     first_answered = anyio.Event()
 
     async def worker(*, first: bool = False) -> None:
         if not first:
-            await first_answered.wait()
+            with anyio.move_on_after(BATCH_FIRST_ANSWER_WAIT):
+                await first_answered.wait()
         while (pulled := await next_item()) is not None:
             (item,) = pulled
             bad = _invalid(item)

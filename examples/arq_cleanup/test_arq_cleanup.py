@@ -158,8 +158,10 @@ async def test_killing_a_worker_mid_chunk_loses_no_outcome(
     rest = queued[1:] + busy + never
     random.Random(12).shuffle(rest)
     # The first chunk holds a job whose delete hangs: its worker is stuck there, mid-chunk.
+    # (Not as the chunk's first id: a batch sends its first delete alone, and the others
+    # wait for that answer.)
     stuck = queued[0]
-    ids = [stuck, *rest]
+    ids = [*rest[: CHUNK - 1], stuck, *rest[CHUNK - 1 :]]
     emulator.add_fault(kind="hang", route=f"DELETE /v1/encoder/jobs/{stuck}", delay=60, times=1)
 
     chunks = await enqueue_chunks(redis, "kill-test", ids, CHUNK)
