@@ -108,6 +108,11 @@ class _Gate:
         if self._bound is not None:
             self._bound[1].total_tokens = self.size
 
+    @property
+    def in_flight(self) -> int:
+        """Calls holding a slot right now (0 before the first call)."""
+        return 0 if self._bound is None else int(self._bound[1].borrowed_tokens)
+
     def limiter(self) -> anyio.CapacityLimiter:
         token = anyio.lowlevel.current_token()
         bound = self._bound
@@ -419,6 +424,11 @@ class AsyncEncoderClient:
     def max_concurrency(self) -> int:
         """Most calls this client (and others on its pool) has in flight at once."""
         return self._core.gate.size
+
+    @property
+    def in_flight(self) -> int:
+        """Calls holding one of the pool's in-flight slots right now (for metrics)."""
+        return self._core.gate.in_flight
 
     @property
     def max_retries(self) -> int:

@@ -476,3 +476,26 @@ def test_credentials_in_the_base_url_are_refused() -> None:
         AsyncEncoderClient("tok", base_url="https://user:hunter2@api.videosdk.live")
     assert "hunter2" not in str(caught.value)
     assert "must not carry credentials" in str(caught.value)
+
+
+async def test_in_flight_counts_calls_holding_a_slot() -> None:
+    """client.in_flight: how many calls hold a slot now (what a metrics gauge reads)."""
+    release = anyio.Event()
+    seen: list[int] = []
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(200, json=JOB)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(slow))
+    async with AsyncEncoderClient(token=TOKEN, http_client=http, max_concurrency=2) as client:
+        assert client.in_flight == 0
+        async with anyio.create_task_group() as group:
+            for _ in range(3):
+                group.start_soon(client.jobs.get, JOB_ID)
+            await anyio.wait_all_tasks_blocked()
+            seen.append(client.in_flight)
+            release.set()
+        seen.append(client.in_flight)
+    await http.aclose()
+    assert seen == [2, 0]  # two in flight (the third queued in the client), then none
