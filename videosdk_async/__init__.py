@@ -4,7 +4,8 @@ Usage::
 
     async with AsyncEncoderClient(api_key=..., secret=...) as client:
         preset = {"resolutions": ["720"], "format": "hls"}
-        job = await client.jobs.create(video_id=vid, presets=[preset])
+        stored = await client.files.upload("talk.mp4")       # streamed, with progress
+        job = await client.jobs.create(video_id=stored.id, presets=[preset])
         deleted = await client.jobs.delete(job.id)
 """
 
@@ -34,9 +35,13 @@ from .errors import (
     ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
+    StoredFileNotFoundError,
     UnprocessableEntityError,
+    UploadSourceError,
     VideoSDKError,
     WaitTimeoutError,
+    WebhookError,
+    WebhookSignatureError,
 )
 from .middleware import CallNext, Middleware
 from .models import (
@@ -62,6 +67,7 @@ from .models import (
 )
 from .retry import RetryBudget, RetryDecision, RetryPolicy
 from .timeouts import TimeoutPolicy
+from .webhooks import RSASignatureVerifier, parse_webhook
 
 __all__ = [
     "APIConnectionError",
@@ -100,6 +106,7 @@ __all__ = [
     "Preset",
     "PresetSpec",
     "QueueTimeoutError",
+    "RSASignatureVerifier",
     "RateLimitError",
     "RawResponse",
     "Resolution",
@@ -111,14 +118,19 @@ __all__ = [
     "ServerError",
     "StaticToken",
     "StoredFile",
+    "StoredFileNotFoundError",
     "Thumbnail",
     "ThumbnailFilter",
     "ThumbnailSpec",
     "TimeoutPolicy",
     "UnprocessableEntityError",
+    "UploadSourceError",
     "User",
     "VideoFormat",
     "VideoSDKError",
     "WaitTimeoutError",
+    "WebhookError",
+    "WebhookSignatureError",
     "__version__",
+    "parse_webhook",
 ]

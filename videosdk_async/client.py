@@ -37,13 +37,19 @@ from ._responses import (
     queue_timeout,
     too_large,
 )
-from ._settings import ResolvedCredentials, resolve_base_url, resolve_credentials
+from ._settings import (
+    ResolvedCredentials,
+    resolve_base_url,
+    resolve_credentials,
+    resolve_storage_url,
+)
 from ._version import __version__
 from .auth import AuthLayer, Credentials, known_secrets
 from .errors import ClientStateError, ConfigurationError, VideoSDKError
 from .logs import LoggingLayer, configure_from_env
 from .middleware import Call, Layer, Middleware, Next, UserMiddleware, compose
 from .models._base import APIModel
+from .resources.files import FilesResource, StorageLocation
 from .resources.jobs import JobsResource
 from .retry import RetryBudget, RetryLayer, RetryPolicy, RetrySetting
 from .timeouts import DeadlineLayer, TimeoutPolicy, TimeoutSetting
@@ -114,9 +120,10 @@ _GATES: weakref.WeakKeyDictionary[httpx.AsyncClient, _Gate] = weakref.WeakKeyDic
 
 
 class _Core:
-    """What a client family shares: the pool and its gate, credentials, retry budget, state."""
+    """What a client family shares: the pool and its gate, credentials, retry budget, state,
+    and where the storage service is."""
 
-    __slots__ = ("budget", "credentials", "gate", "http", "owns_http", "state")
+    __slots__ = ("budget", "credentials", "gate", "http", "owns_http", "state", "storage")
 
     def __init__(
         self,
@@ -126,11 +133,13 @@ class _Core:
         credentials: ResolvedCredentials,
         budget: RetryBudget | None,
         max_concurrency: int | None,
+        storage: StorageLocation,
     ) -> None:
         self.http = http
         self.owns_http = owns_http
         self.credentials = credentials
         self.budget = budget
+        self.storage = storage
         self.state = _State.OPEN
         self.gate = _gate_for(http, max_concurrency, owned=owns_http)
 
@@ -212,6 +221,9 @@ class AsyncEncoderClient:
         auth: Any :class:`Credentials` instead (an :class:`APIKeyAuth` with its own lifetime
             or clock, or your own token provider).
         base_url: The API's URL; else ``VIDEOSDK_BASE_URL``; else production.
+        storage_url: The storage service's URL (uploads and files); else
+            ``VIDEOSDK_STORAGE_URL``; else asked of the API (``POST /v1/files``) once for the
+            client and its copies. Checked like ``base_url``, as is a URL the API names.
         http_client: An ``httpx.AsyncClient`` to borrow (never closed by this client): for
             proxies, custom CAs, or one pool shared by several clients.
         timeout: Seconds (the call deadline), an ``httpx.Timeout`` (per-attempt timeouts), a
@@ -242,6 +254,7 @@ class AsyncEncoderClient:
         secret: str | None = None,
         auth: Credentials | None = None,
         base_url: str | None = None,
+        storage_url: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         timeout: TimeoutSetting = DEFAULT,
         max_retries: int | None = None,
@@ -258,6 +271,10 @@ class AsyncEncoderClient:
             token=token, api_key=api_key, secret=secret, auth=auth, token_lifetime=token_lifetime
         )
         resolved_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        storage = StorageLocation(
+            resolve_storage_url(storage_url, allow_insecure_http=allow_insecure_http),
+            allow_insecure_http=allow_insecure_http,
+        )
         configure_from_env()
         owns = http_client is None
         http = _own_http_client() if http_client is None else _check_http_client(http_client)
@@ -267,6 +284,7 @@ class AsyncEncoderClient:
             credentials=credentials,
             budget=RetryBudget() if retry_budget is DEFAULT else retry_budget,
             max_concurrency=max_concurrency,
+            storage=storage,
         )
         self._configure(
             core,
@@ -325,7 +343,9 @@ class AsyncEncoderClient:
         self.middleware: tuple[Layer, ...] = tuple(layers)
         """The chain every call runs through, outermost first (read-only)."""
         self._handler: Next = compose(layers, self._send)
-        self.jobs = JobsResource(self)
+        self.files = FilesResource(self, core.storage, base_url)
+        """The storage service: upload, list, get and delete stored files."""
+        self.jobs = JobsResource(self, upload=self.files.upload)
         """The encoding-jobs endpoints."""
 
     def with_options(
@@ -357,6 +377,7 @@ class AsyncEncoderClient:
                 credentials=core.credentials,
                 budget=core.budget,
                 max_concurrency=max_concurrency,
+                storage=core.storage,
             )
             core.state = self._core.state
         clone = object.__new__(AsyncEncoderClient)
@@ -437,30 +458,46 @@ class AsyncEncoderClient:
         model: type[M],
         *,
         job_id: str | None = None,
+        file_id: str | None = None,
         params: Mapping[str, str | int] | None = None,
         content: bytes | None = None,
+        stream: httpx.AsyncByteStream | None = None,
+        base_url: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str | int] | None = None,
     ) -> M:
         """Run one API call: a slot, the chain, then the model or one typed error.
 
-        ``path`` is relative to the base URL; ``job_id`` (when the call is about one job) is
-        named in errors and decides the job-specific mappings (not found, not deletable).
+        ``path`` is relative to ``base_url`` (default: the API's; the storage service's for
+        files); ``job_id`` or ``file_id`` (when the call is about one job or file) is named in
+        errors and decides the specific mappings (not found, not deletable). ``content`` is a
+        JSON body; ``stream`` a body sent as it is iterated (an upload), with its headers in
+        ``extra_headers``.
         """
         limiter = self._core.limiter()
         timeout = self.timeout
+        shown = path if base_url is None else httpx.URL(base_url).path.rstrip("/") + path
         call = (
-            Call(method, path, job_id=job_id)
+            Call(method, shown, job_id=job_id, file_id=file_id)
             if timeout is None
             else Call(
                 method,
-                path,
+                shown,
                 job_id=job_id,
+                file_id=file_id,
                 clock=timeout.clock,
                 attempt_timeout=timeout.attempt_parts,
             )
         )
-        request = self._build_request(method, path, params, content, extra_headers, extra_query)
+        request = self._build_request(
+            method,
+            (self._base_url if base_url is None else base_url) + path,
+            params,
+            content,
+            stream,
+            extra_headers,
+            extra_query,
+        )
         # A call holds one of the pool's slots from its first attempt to its last, so at most
         # max_concurrency requests are ever in flight and nothing waits in httpx's pool. The
         # deadline starts once the slot is held: queueing here is the caller's own backlog.
@@ -495,9 +532,10 @@ class AsyncEncoderClient:
     def _build_request(
         self,
         method: str,
-        path: str,
+        target: str,
         params: Mapping[str, str | int] | None,
         content: bytes | None,
+        stream: httpx.AsyncByteStream | None,
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, str | int] | None,
     ) -> httpx.Request:
@@ -510,8 +548,11 @@ class AsyncEncoderClient:
             if extra_headers:
                 headers.update(extra_headers)
         query = {**params, **extra_query} if params and extra_query else (params or extra_query)
-        url = httpx.URL(self._base_url + path, params=query) if query else self._base_url + path
-        return httpx.Request(method, url, headers=headers, content=content)
+        url = httpx.URL(target, params=query) if query else target
+        # A stream goes in as content, so httpx prepares the request (Host, framing) as usual;
+        # it is iterated afresh by each attempt.
+        body = content if stream is None else stream
+        return httpx.Request(method, url, headers=headers, content=body)
 
     async def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
         """The end of the chain: one attempt on the wire, timeouts cut to the time left, the

@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from .. import __version__
 from .._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_SECRET, ENV_TOKEN
 from ..errors import VideoSDKError
-from . import demo, jobs, serve
+from . import demo, jobs, serve, upload
 from .errors import EXIT_FAILED, CLIError, exit_code_for, leaf_error, report
 from .settings import Settings
 
@@ -86,8 +86,8 @@ class _Group(TyperGroup):
 app = typer.Typer(
     cls=_Group,
     name="videosdk-jobs",
-    help="Manage VideoSDK encoding jobs (list, create, delete, wait), or try them on a local "
-    "emulator with `demo`.",
+    help="Manage VideoSDK encoding jobs (upload, list, create, delete, wait), or try them on a "
+    "local emulator with `demo`.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -158,6 +158,7 @@ app.command("create")(jobs.create_job)
 app.command("delete")(jobs.delete_jobs)
 app.command("delete-queued")(jobs.delete_queued)
 app.command("wait")(jobs.wait_job)
+app.command("upload")(upload.upload_command)
 app.command("emulator", **serve.COMMAND_SETTINGS)(serve.emulator_command)
 app.command("demo")(demo.demo_command)
 

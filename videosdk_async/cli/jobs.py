@@ -394,4 +394,7 @@ def wait_job(
     else:
         out.print(job_details(job))
     if job.status is JobStatus.FAILED:
-        raise CLIError(f"job {job.id} failed (finished {when(job.finished_at)})", EXIT_FAILED)
+        raise CLIError(
+            f"job {job.id} failed: {job.failure_reason} (finished {when(job.finished_at)})",
+            EXIT_FAILED,
+        )

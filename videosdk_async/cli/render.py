@@ -146,6 +146,8 @@ def job_details(job: EncodingJob) -> Table:
         ("started", when(job.started_at)),
         ("finished", when(job.finished_at)),
     ]
+    if job.failure_reason is not None:  # the service's words: plain text, never markup
+        rows.append(("failure", Text(job.failure_reason, style="red")))
     for stored in job.files:
         size = f"{stored.size:,} B" if stored.size is not None else "?"
         rows.append(("file", f"{stored.type or '?'} {size} {stored.file_url or stored.id}"))

@@ -34,8 +34,17 @@ from ..errors import (
     ServerError,
     WaitTimeoutError,
 )
-from ..models import EncodingJob, JobCreate, JobPage, JobStatus, PresetSpec, ThumbnailSpec
+from ..models import (
+    EncodingJob,
+    JobCreate,
+    JobPage,
+    JobStatus,
+    PresetSpec,
+    StoredFile,
+    ThumbnailSpec,
+)
 from ..models._base import RawResponse
+from ..uploads import UploadSource
 from ._caller import Caller, Query
 
 __all__ = ["JobsResource"]
@@ -74,13 +83,20 @@ class JobsResource:
     model (a tracing header, a query flag the service added).
     """
 
-    def __init__(self, client: Caller) -> None:
+    def __init__(
+        self,
+        client: Caller,
+        *,
+        upload: Callable[[UploadSource], Awaitable[StoredFile]] | None = None,
+    ) -> None:
         self._client = client
+        self._upload = upload
 
     async def create(
         self,
         request: JobCreate | Mapping[str, Any] | None = None,
         *,
+        video: UploadSource | None = None,
         video_id: str | None = None,
         video_url: str | None = None,
         presets: Sequence[PresetSpec | Mapping[str, Any]] | None = None,
@@ -93,9 +109,29 @@ class JobsResource:
         """Create an encoding job; the body is validated before anything is sent.
 
         Pass a :class:`JobCreate` (or a dict of its fields) as ``request``, or the fields as
-        keywords. Exactly one of ``video_id``/``video_url``; at least one preset.
+        keywords. Exactly one of ``video``/``video_id``/``video_url``; at least one preset.
         A create is never retried once its bytes may have reached the server.
+
+        ``video`` (a path, bytes, a binary file object or an async iterable of bytes) is
+        uploaded first with ``client.files.upload`` (streamed, default upload timeouts), then
+        the job is created from the stored file's id. The rest of the request is checked
+        before the upload starts. If the create then fails, the file stays in storage (the
+        error's notes name its id, on Python 3.11+). For progress, a filename or other upload
+        options, call ``client.files.upload`` and pass ``video_id=``.
         """
+        if video is not None:
+            return await self._create_from_upload(
+                video,
+                request,
+                video_id=video_id,
+                video_url=video_url,
+                presets=presets,
+                thumbnails=thumbnails,
+                webhook_url=webhook_url,
+                user_data=user_data,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
         fields = {
             "video_id": video_id,
             "video_url": video_url,
@@ -127,6 +163,50 @@ class JobsResource:
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
+
+    async def _create_from_upload(
+        self,
+        video: UploadSource,
+        request: JobCreate | Mapping[str, Any] | None,
+        *,
+        video_id: str | None,
+        video_url: str | None,
+        presets: Sequence[PresetSpec | Mapping[str, Any]] | None,
+        thumbnails: Sequence[ThumbnailSpec | Mapping[str, Any]] | None,
+        webhook_url: str | None,
+        user_data: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Query | None,
+    ) -> EncodingJob:
+        """Upload ``video``, then create the job from it (the rest checked first)."""
+        if request is not None:
+            raise InvalidRequestError("pass video= with the job's fields as keywords, not request")
+        if video_id is not None or video_url is not None:
+            raise InvalidRequestError("give exactly one of video, video_id or video_url")
+        if self._upload is None:
+            raise InvalidRequestError("this client cannot upload: create the job from video_id")
+        fields: dict[str, Any] = {
+            "presets": presets,
+            "thumbnails": thumbnails,
+            "webhook_url": webhook_url,
+            "user_data": user_data,
+        }
+        given = {k: v for k, v in fields.items() if v is not None}
+        try:  # the rest of the job, checked before a byte is uploaded
+            JobCreate.model_validate({"video_id": "checked-before-upload", **given})
+        except (ValidationError, ValueError, TypeError) as exc:
+            reason = describe_problems(exc) if isinstance(exc, ValidationError) else str(exc)
+            raise InvalidRequestError(f"invalid create request: {reason}") from None
+        stored = await self._upload(video)
+        try:
+            return await self.create(
+                video_id=stored.id, extra_headers=extra_headers, extra_query=extra_query, **given
+            )
+        except Exception as exc:
+            note = getattr(exc, "add_note", None)
+            if note is not None:
+                note(f"the video was uploaded as file {stored.id}: create the job from video_id")
+            raise
 
     async def get(
         self,
