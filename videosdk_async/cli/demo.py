@@ -2,16 +2,18 @@
 
 The emulator runs in this event loop on an ephemeral loopback port with a manual clock, so
 nothing waits on real time: the demo moves jobs along by forcing statuses and advancing the
-emulated clock. Steps: create jobs concurrently; the "encoder" picks up every third job; the
-queued ones are batch-deleted with ``delete_queued`` while the encoder picks up a few more
-(those are reported as not deletable, never as errors); then one processing job is awaited
-with ``wait`` while the clock jumps ahead.
+emulated clock. Steps: upload a source video to storage (streamed, with progress); create
+jobs from it concurrently; the "encoder" picks up every third job; the queued ones are
+batch-deleted with ``delete_queued`` while the encoder picks up a few more (those are
+reported as not deletable, never as errors); then one processing job is awaited with
+``wait`` while the clock jumps ahead, and its output files are read.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,7 +24,7 @@ from rich.text import Text
 
 from ..batch import DeleteOutcome, DeleteReport, DeleteResult
 from ..client import AsyncEncoderClient
-from ..models import EncodingJob, JobStatus
+from ..models import EncodingJob, JobStatus, StoredFile
 from .errors import EXIT_FAILED
 from .render import (
     Output,
@@ -34,6 +36,7 @@ from .render import (
     status_text,
     summary_tables,
 )
+from .upload import file_json, upload_progress
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -49,6 +52,8 @@ PRESETS = [
     {"resolutions": ["1080"], "format": "mp4"},
 ]
 THUMBNAILS = [{"timestamp": "00:00:03", "resolutions": ["360"], "formats": ["jpg", "webp"]}]
+SOURCE_NAME = "demo.mp4"
+SOURCE_SIZE = 5_755_392  # generated as it is sent, never held whole
 
 
 @dataclass
@@ -56,6 +61,8 @@ class DemoRun:
     """What happened, for the final summary (human or JSON)."""
 
     base_url: str = ""
+    storage_url: str = ""
+    uploaded: StoredFile | None = None
     created: int = 0
     picked_up: Counter[str] = field(default_factory=Counter)
     raced: list[str] = field(default_factory=list)
@@ -65,6 +72,7 @@ class DemoRun:
     final: Counter[str] = field(default_factory=Counter)
     ledger_creates: int = 0
     ledger_deletes: int = 0
+    ledger_uploaded_bytes: int = 0
     elapsed: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -72,6 +80,8 @@ class DemoRun:
         delete = report_json(self.report)
         return {
             "baseUrl": self.base_url,
+            "storageUrl": self.storage_url,
+            "uploaded": file_json(self.uploaded) if self.uploaded is not None else None,
             "created": self.created,
             "pickedUp": dict(self.picked_up),
             "pickedUpDuringDelete": self.raced,
@@ -80,9 +90,14 @@ class DemoRun:
                 "notDeleted": [r for r in delete["results"] if r["outcome"] != "deleted"],
             },
             "waited": job_json(self.waited) if self.waited is not None else None,
+            "outputs": [file_json(f) for f in self.waited.files] if self.waited else [],
             "clockAdvancedSeconds": self.clock_advanced,
             "finalStatuses": dict(self.final),
-            "serverLedger": {"creates": self.ledger_creates, "deletes": self.ledger_deletes},
+            "serverLedger": {
+                "creates": self.ledger_creates,
+                "deletes": self.ledger_deletes,
+                "uploadedBytes": self.ledger_uploaded_bytes,
+            },
             "elapsedSeconds": round(self.elapsed, 3),
         }
 
@@ -135,6 +150,34 @@ def _race(emulator: Emulator, run: DemoRun, report: DeleteReport, created: list[
             run.raced.append(job_id)
 
 
+async def _generated_video(size: int) -> AsyncIterator[bytes]:
+    """Stand-in video bytes, made as they are sent (a camera, a pipe, a transcoder...)."""
+    block = bytes(range(256)) * 256  # 64 KiB
+    left = size
+    while left > 0:
+        piece = block[: min(len(block), left)]
+        left -= len(piece)
+        yield piece
+
+
+def outputs_table(job: EncodingJob) -> Table:
+    """The job's output files: kind, resolution, format, size, URL."""
+    table = Table(title=f"outputs of {job.id}", title_justify="left", header_style="bold")
+    for column in ("type", "resolution", "format", "size", "url"):
+        table.add_column(column, overflow="fold")
+    for output in job.files:
+        meta = output.meta
+        size = meta.resolution if meta is not None else None
+        table.add_row(
+            Text(output.type or "-"),
+            f"{size.width}x{size.height}" if size is not None else "-",
+            Text(meta.format or "-") if meta is not None else "-",
+            f"{output.size:,} B" if output.size is not None else "-",
+            Text(output.file_url or output.id),
+        )
+    return table
+
+
 async def _statuses(client: AsyncEncoderClient) -> Counter[str]:
     counts: Counter[str] = Counter()
     async for job in client.jobs.iterate():
@@ -172,9 +215,22 @@ async def _story(
     count: int,
     concurrency: int,
 ) -> None:
-    source = emulator.upload_file("demo.mp4", size=5_755_392)
-    out.print(f"[bold]2.[/bold] creating {count} jobs, {concurrency} at a time")
-    jobs = await _create_all(client, out, source["id"], count, concurrency)
+    run.storage_url = await client.files.storage_url()
+    out.print(
+        f"[bold]2.[/bold] uploading a {SOURCE_SIZE:,}-byte source to storage at "
+        f"{run.storage_url} (streamed)"
+    )
+    with upload_progress(out, f"uploading {SOURCE_NAME}") as show_upload:
+        source = await client.files.upload(
+            _generated_video(SOURCE_SIZE),
+            filename=SOURCE_NAME,
+            size=SOURCE_SIZE,
+            on_progress=show_upload,
+        )
+    run.uploaded = source
+    out.print(Text.assemble("   stored as file ", (source.id, "bold"), ": its id is a video_id"))
+    out.print(f"[bold]3.[/bold] creating {count} jobs from it, {concurrency} at a time")
+    jobs = await _create_all(client, out, source.id, count, concurrency)
     run.created = len(jobs)
     ids = [job.id for job in jobs]
     out.print(jobs_table(jobs[:5], title=f"first 5 of {len(jobs)} jobs"))
@@ -186,12 +242,12 @@ async def _story(
             run.picked_up[status] += 1
     statuses = await _statuses(client)
     out.print(
-        "[bold]3.[/bold] the encoder picked up every third job: "
+        "[bold]4.[/bold] the encoder picked up every third job: "
         + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
     )
 
     queued = statuses.get(JobStatus.QUEUED.value, 0)
-    out.print(f"[bold]4.[/bold] delete_queued: deleting the {queued} queued jobs")
+    out.print(f"[bold]5.[/bold] delete_queued: deleting the {queued} queued jobs")
     report = run.report
 
     with delete_progress(out, "deleting queued jobs", total=queued) as advance:
@@ -213,7 +269,7 @@ async def _story(
         )
 
     target = next(j for i, j in enumerate(ids) if _pickup_status(i) == "processing")
-    out.print(f"[bold]5.[/bold] wait({target}) while the emulator clock jumps ahead")
+    out.print(f"[bold]6.[/bold] wait({target}) while the emulator clock jumps ahead")
 
     def on_update(job: EncodingJob) -> None:
         out.print(Text.assemble("   job ", job.id, " is ", status_text(job.status)))
@@ -224,9 +280,12 @@ async def _story(
     run.waited = await client.jobs.wait(
         target, timeout=10, poll_interval=0.02, max_poll_interval=0.1, on_update=on_update
     )
+    out.print(f"[bold]7.[/bold] reading the {len(run.waited.files)} output files of {target}")
+    out.print(outputs_table(run.waited))
     run.final = await _statuses(client)
     run.ledger_creates = emulator.ledger.total("create_job")
     run.ledger_deletes = emulator.ledger.total("delete_job")
+    run.ledger_uploaded_bytes = emulator.ledger.uploaded_bytes()
 
 
 def final_summary(run: DemoRun) -> Table:
@@ -235,6 +294,11 @@ def final_summary(run: DemoRun) -> Table:
     table = Table(title="what happened", title_justify="left", show_header=False)
     table.add_column(style="bold")
     table.add_column()
+    if run.uploaded is not None:
+        table.add_row(
+            "uploaded",
+            Text(f"{run.uploaded.size or 0:,} bytes, streamed, as file {run.uploaded.id}"),
+        )
     table.add_row("created", f"{run.created} jobs (concurrently, bounded)")
     table.add_row(
         "picked up", ", ".join(f"{n} {s}" for s, n in sorted(run.picked_up.items())) or "-"
@@ -250,12 +314,15 @@ def final_summary(run: DemoRun) -> Table:
             Text.assemble(
                 f"{run.waited.id} ended ",
                 status_text(run.waited.status),
-                f" after {run.clock_advanced:g} emulated seconds",
+                f" after {run.clock_advanced:g} emulated seconds, "
+                f"{len(run.waited.files)} output files",
             ),
         )
     table.add_row("now", ", ".join(f"{n} {s}" for s, n in sorted(run.final.items())))
     table.add_row(
-        "server ledger", f"{run.ledger_creates} creates, {run.ledger_deletes} deletes recorded"
+        "server ledger",
+        f"{run.ledger_uploaded_bytes:,} bytes uploaded, {run.ledger_creates} creates, "
+        f"{run.ledger_deletes} deletes recorded",
     )
     table.add_row("took", f"{run.elapsed:.2f} s")
     return table
@@ -273,12 +340,18 @@ def demo_command(
         bool, typer.Option("--json", help="Print one JSON summary, nothing else.")
     ] = False,
 ) -> None:
-    """Try the SDK on a local emulator: create, batch-delete, wait; done in seconds."""
+    """Try the SDK on a local emulator: upload, create, batch-delete, wait, read the outputs."""
     out = Output(json_mode=json_mode)
     run = anyio.run(run_demo, out, jobs, concurrency)
     if out.json_mode:
         out.json(run.to_json())
     else:
         out.print(final_summary(run))
-    if run.report.failed or run.waited is None or run.waited.status is not JobStatus.COMPLETED:
+    if (
+        run.report.failed
+        or run.uploaded is None
+        or run.waited is None
+        or run.waited.status is not JobStatus.COMPLETED
+        or not run.waited.files
+    ):
         raise typer.Exit(EXIT_FAILED)

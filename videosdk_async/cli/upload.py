@@ -55,8 +55,10 @@ def file_details(stored: StoredFile) -> Table:
     table.add_column(style="bold")
     table.add_column()
     size = f"{stored.size:,} B" if stored.size is not None else "-"
+    stored_name = (stored.model_extra or {}).get("name")  # not documented; shown when sent
     for name, value in (
         ("file id", stored.id),
+        ("name", stored_name if isinstance(stored_name, str) else "-"),
         ("type", stored.type or "-"),
         ("size", size),
         ("path", stored.file_path or "-"),
