@@ -92,7 +92,11 @@ def storage() -> Storage:
 
 @pytest.fixture
 def client(storage: Storage, clean_env: pytest.MonkeyPatch) -> AsyncEncoderClient:
-    return make_client(storage, FakeClock())
+    async def answer(request: httpx.Request) -> httpx.Response:
+        await anyio.lowlevel.checkpoint()  # let other tasks run, as a network would
+        return storage(request)
+
+    return make_client(answer, FakeClock())
 
 
 # -- where storage is ------------------------------------------------------------------------------
