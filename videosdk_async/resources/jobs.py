@@ -258,13 +258,25 @@ class JobsResource:
     ) -> AsyncIterator[EncodingJob]:
         """Every job, fetched lazily page by page; optionally only those with ``status``.
 
-        Safe to delete what it yields while iterating: pages are walked from the last to the
-        first (deleting a job only shifts the jobs listed after it, which the walk has
-        already seen), then page 1 is fetched again and, if it shows jobs the walk has not
-        seen (the listing grew in front), the walk goes round once more for those. So every
-        job that exists for the whole walk is yielded exactly once, whatever the caller
-        deletes; a job created during the walk may or may not be. Jobs come last page
-        first, each page in the API's order.
+        Safe to delete what it yields while iterating, as in the natural clean-up::
+
+            ids = (j.id async for j in client.jobs.iterate(status=JobStatus.QUEUED))
+            await client.jobs.delete_many(ids)
+
+        Pages are walked from the last to the first (deleting a job only shifts the jobs
+        listed after it, which the walk has already seen), then page 1 is fetched again and,
+        if it shows jobs the walk has not seen (the listing grew in front), the walk goes
+        round once more for those.
+
+        Guaranteed: every job that exists for the whole walk is yielded exactly once,
+        whatever the caller (or anyone else) deletes meanwhile; no job is yielded twice.
+        Jobs come last page first, each page in the API's order.
+
+        Not guaranteed: a job created during the walk may or may not be yielded; a job
+        deleted during the walk may have been yielded before it went; ``status`` is the
+        status when its page was read (a yielded queued job may have started since: a
+        delete then reports it as not deletable). Each job is read once, not as of one
+        instant: this is not a snapshot.
         """
         check_paging(1, per_page)
         wanted = None if status is None else JobStatus(status)
