@@ -29,6 +29,7 @@ from videosdk_async import (
     UploadSourceError,
 )
 from videosdk_async.emulator import Emulator, serve
+from videosdk_async.uploads import UploadSource
 
 pytestmark = pytest.mark.integration
 
@@ -254,3 +255,28 @@ async def test_a_large_upload_holds_one_chunk_not_the_file(
     assert stored.size == size
     # Client and emulator both live in this process: together they hold a few chunks.
     assert peak < 8 * MIB, f"peak {peak:,} bytes while uploading {size:,}"
+
+
+def test_uploads_run_under_trio(videosdk_emulator: Emulator, tmp_path: Path) -> None:
+    source = tmp_path / "trio.mp4"
+    source.write_bytes(b"t" * (MIB + 1))
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield b"from a trio stream"
+
+    async def main() -> list[int]:
+        sizes: list[int] = []
+        async with AsyncEncoderClient(
+            token=videosdk_emulator.token, base_url=videosdk_emulator.base_url
+        ) as client:
+            async with anyio.create_task_group() as group:  # concurrent first calls, one ask
+
+                async def upload(item: UploadSource) -> None:
+                    sizes.append((await client.files.upload(item)).size or 0)
+
+                for item in (source, b"bytes", stream()):
+                    group.start_soon(upload, item)
+        return sorted(sizes)
+
+    assert anyio.run(main, backend="trio") == [5, 18, MIB + 1]
+    assert videosdk_emulator.request_count("POST", "/v1/files") == 1
