@@ -266,16 +266,18 @@ def test_uploads_run_under_trio(videosdk_emulator: Emulator, tmp_path: Path) -> 
 
     async def main() -> list[int]:
         sizes: list[int] = []
-        async with AsyncEncoderClient(
-            token=videosdk_emulator.token, base_url=videosdk_emulator.base_url
-        ) as client:
-            async with anyio.create_task_group() as group:  # concurrent first calls, one ask
+        async with (
+            AsyncEncoderClient(
+                token=videosdk_emulator.token, base_url=videosdk_emulator.base_url
+            ) as client,
+            anyio.create_task_group() as group,
+        ):  # concurrent first calls, one ask
 
-                async def upload(item: UploadSource) -> None:
-                    sizes.append((await client.files.upload(item)).size or 0)
+            async def upload(item: UploadSource) -> None:
+                sizes.append((await client.files.upload(item)).size or 0)
 
-                for item in (source, b"bytes", stream()):
-                    group.start_soon(upload, item)
+            for item in (source, b"bytes", stream()):
+                group.start_soon(upload, item)
         return sorted(sizes)
 
     assert anyio.run(main, backend="trio") == [5, 18, MIB + 1]
