@@ -282,3 +282,40 @@ def test_uploads_run_under_trio(videosdk_emulator: Emulator, tmp_path: Path) -> 
 
     assert anyio.run(main, backend="trio") == [5, 18, MIB + 1]
     assert videosdk_emulator.request_count("POST", "/v1/files") == 1
+
+
+async def test_a_failed_or_cancelled_upload_closes_its_file(
+    videosdk_emulator: Emulator,
+    make_client: MakeClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = tmp_path / "interrupted.mp4"
+    with source.open("wb") as handle:
+        handle.truncate(64 * MIB)
+    opened: list[anyio.AsyncFile[bytes]] = []
+    real_open = anyio.open_file
+
+    async def recording_open(*args: object, **kwargs: object) -> anyio.AsyncFile[bytes]:
+        handle = await real_open(*args, **kwargs)  # type: ignore[call-overload]
+        opened.append(handle)
+        return handle  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(anyio, "open_file", recording_open)
+    async with make_client() as client:
+        # The connection drops while the file is being sent: the failure happens in httpx,
+        # outside the reader, which must still be closed by the time the error is raised.
+        videosdk_emulator.add_fault(kind="drop_before", route="POST /storage/v1/files", times=1)
+        with pytest.raises(APIConnectionError):
+            await client.files.upload(source)
+        assert len(opened) == 1 and opened[0].wrapped.closed
+
+        with anyio.CancelScope() as scope:
+
+            def cancel_after_a_chunk(sent: int, total: int | None) -> None:
+                if sent > 0:
+                    scope.cancel()
+
+            await client.files.upload(source, on_progress=cancel_after_a_chunk)
+        assert scope.cancelled_caught
+        assert len(opened) == 2 and opened[1].wrapped.closed

@@ -197,6 +197,15 @@ async def test_a_storage_url_the_server_names_is_checked_before_the_token_goes_t
     assert str(loopback.uploads()[0].url) == "http://127.0.0.1:8787/storage/v1/files"
 
 
+async def test_an_empty_storage_url_answer_is_refused(clean_env: pytest.MonkeyPatch) -> None:
+    def empty(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"url": " "})
+
+    client = make_client(empty, FakeClock())
+    with pytest.raises(ConfigurationError, match="is empty; the API did not say where storage"):
+        await client.files.list()
+
+
 async def test_a_relative_storage_url_is_taken_on_the_api_host(
     clean_env: pytest.MonkeyPatch,
 ) -> None:

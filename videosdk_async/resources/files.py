@@ -9,6 +9,7 @@ server names passes the same checks as a configured one before any token is sent
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 import anyio
@@ -85,10 +86,10 @@ class StorageLocation:
     def _checked(self, api_base: str, named: str) -> str:
         """A URL the server named, made absolute and held to the rules a configured one
         meets (https, or http to loopback; no credentials in it)."""
-        try:
-            url = str(httpx.URL(api_base + "/").join(named.strip()))
-        except (httpx.InvalidURL, ValueError, TypeError):
-            url = named
+        url = named.strip()
+        if url:  # a relative answer is on the API's host; an empty one is refused below
+            with contextlib.suppress(httpx.InvalidURL, ValueError, TypeError):
+                url = str(httpx.URL(api_base + "/").join(url))  # else check_url says why
         return check_url(
             url,
             f"the storage URL named by POST {UPLOAD_URL_PATH} at {api_base}",
@@ -195,7 +196,8 @@ class FilesResource:
             _with_progress(exc, body)
             raise
         finally:
-            await body.aclose()
+            with anyio.CancelScope(shield=True):  # close the file even when cancelled
+                await body.aclose()
         body.release()
         return stored
 
