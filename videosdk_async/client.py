@@ -227,7 +227,8 @@ class AsyncEncoderClient:
         http_client: An ``httpx.AsyncClient`` to borrow (never closed by this client): for
             proxies, custom CAs, or one pool shared by several clients.
         timeout: Seconds (the call deadline), an ``httpx.Timeout`` (per-attempt timeouts), a
-            :class:`TimeoutPolicy`, or None (no deadline).
+            :class:`TimeoutPolicy`, or None (no deadline). Uploads use their own (no
+            deadline, per-chunk timeouts): see ``files.upload``.
         max_retries: Retries after the first attempt (0 disables retries).
         retry: A :class:`RetryPolicy` for finer control (None or 0 disables retries).
         retry_budget: The :class:`RetryBudget` shared by this client and its copies
@@ -364,8 +365,9 @@ class AsyncEncoderClient:
         """A copy of this client with some settings changed; it shares what it can.
 
         Cheap enough for one call: ``await client.with_options(timeout=5).jobs.get(id)``. The
-        copy shares this client's credentials and retry budget, and its connection pool
-        unless ``http_client`` is given (that one is borrowed). Closing a copy closes nothing.
+        copy shares this client's credentials, retry budget and storage location (asked once
+        per API base URL), and its connection pool unless ``http_client`` is given (that one
+        is borrowed). Closing a copy closes nothing.
         ``default_headers`` are added to this client's.
         """
         core = self._core
