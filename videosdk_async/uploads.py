@@ -237,6 +237,8 @@ def _source(source: object, size: int | None) -> tuple[_Source, str | None]:
         if getattr(source, "closed", False):
             raise InvalidRequestError("the file object is closed")
         found = _FileSource(source, size)
+        if found.repeatable and found.size == 0:
+            raise InvalidRequestError("nothing to upload: the file object is empty or at its end")
         raw_name = getattr(source, "name", None)
         name = os.path.basename(raw_name) if isinstance(raw_name, str) else None
     elif isinstance(source, AsyncIterable):

@@ -370,6 +370,7 @@ def test_bad_paths_are_refused_before_anything_is_sent(
     ("source", "kwargs", "message"),
     [
         (b"", {}, "cannot upload empty bytes"),
+        (io.BytesIO(b""), {}, "nothing to upload: the file object is empty or at its end"),
         (io.StringIO("text"), {}, r"text mode: open it in binary mode \('rb'\)"),
         (12, {}, "got int"),
         ([b"a", b"b"], {}, "got list"),
