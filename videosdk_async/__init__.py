@@ -4,7 +4,8 @@ Usage::
 
     async with AsyncEncoderClient(api_key=..., secret=...) as client:
         preset = {"resolutions": ["720"], "format": "hls"}
-        job = await client.jobs.create(video_id=vid, presets=[preset])
+        stored = await client.files.upload("talk.mp4")       # streamed, with progress
+        job = await client.jobs.create(video_id=stored.id, presets=[preset])
         deleted = await client.jobs.delete(job.id)
 """
 
@@ -34,9 +35,13 @@ from .errors import (
     ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
+    StoredFileNotFoundError,
     UnprocessableEntityError,
+    UploadSourceError,
     VideoSDKError,
     WaitTimeoutError,
+    WebhookError,
+    WebhookSignatureError,
 )
 from .middleware import CallNext, Middleware
 from .models import (
@@ -71,6 +76,7 @@ from .models import (
 from .pagination import AsyncJobPage, AsyncPage, AsyncPaginator
 from .retry import RetryBudget, RetryDecision, RetryPolicy
 from .timeouts import TimeoutPolicy
+from .webhooks import RSASignatureVerifier, parse_webhook
 
 __all__ = [
     "NOT_GIVEN",
@@ -118,6 +124,7 @@ __all__ = [
     "PresetParam",
     "PresetSpec",
     "QueueTimeoutError",
+    "RSASignatureVerifier",
     "RateLimitError",
     "RawResponse",
     "Resolution",
@@ -130,6 +137,7 @@ __all__ = [
     "ServerError",
     "StaticToken",
     "StoredFile",
+    "StoredFileNotFoundError",
     "Thumbnail",
     "ThumbnailFilter",
     "ThumbnailFilterName",
@@ -137,10 +145,14 @@ __all__ = [
     "ThumbnailSpec",
     "TimeoutPolicy",
     "UnprocessableEntityError",
+    "UploadSourceError",
     "User",
     "VideoFormat",
     "VideoFormatName",
     "VideoSDKError",
     "WaitTimeoutError",
+    "WebhookError",
+    "WebhookSignatureError",
     "__version__",
+    "parse_webhook",
 ]

@@ -9,6 +9,7 @@ ENV_TOKEN = "VIDEOSDK_TOKEN"
 ENV_API_KEY = "VIDEOSDK_API_KEY"
 ENV_SECRET = "VIDEOSDK_SECRET_KEY"
 ENV_BASE_URL = "VIDEOSDK_BASE_URL"
+ENV_STORAGE_URL = "VIDEOSDK_STORAGE_URL"
 ENV_LOG = "VIDEOSDK_LOG"
 
 # Tokens minted from an API key + secret.
@@ -56,6 +57,20 @@ BATCH_FIRST_ANSWER_WAIT = 1.0
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000_000  # far past any real listing; keeps a page number a sane int
+
+# Uploads (client.files.upload). A big body must not meet the call deadline: an upload has no
+# deadline by default, and its per-attempt timeouts bound each step instead. httpx applies the
+# write timeout to each chunk handed to the socket, so a chunk must fit in it on a slow link:
+# 256 KiB in 60 s is about 35 kbit/s. The read timeout is the wait for the answer once the body
+# is sent (a storage service may hash or move a large file before it answers).
+UPLOAD_CHUNK_SIZE = 256 * 1024
+UPLOAD_CONNECT_TIMEOUT = CONNECT_TIMEOUT
+UPLOAD_WRITE_TIMEOUT = 60.0
+UPLOAD_READ_TIMEOUT = 120.0
+UPLOAD_POOL_TIMEOUT = POOL_TIMEOUT
+
+# Webhooks: a job is a few kilobytes; a body past this is refused before it is parsed.
+WEBHOOK_MAX_BYTES = 1024 * 1024
 
 # An answer whose body (decompressed) is larger than this is refused with a typed error.
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024

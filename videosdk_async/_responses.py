@@ -39,6 +39,7 @@ from .errors import (
     ResponseValidationError,
     ServerError,
     StatusFields,
+    StoredFileNotFoundError,
     UnprocessableEntityError,
 )
 from .middleware import Call
@@ -229,7 +230,13 @@ def error_from_response(
     request_id = request_id_of(response.headers)
     where = f"{call.method} {call.path}"
     job_id = call.job_id
-    subject = f" for job {job_id}" if job_id is not None else ""
+    subject = (
+        f" for job {job_id}"
+        if job_id is not None
+        else f" for file {call.file_id}"
+        if call.file_id is not None
+        else ""
+    )
     tail = f"(HTTP {status}: {said})" if said else f"(HTTP {status})"
     common: StatusFields = {
         **_fields(request, call, request_id),
@@ -258,6 +265,14 @@ def error_from_response(
         after = call.last_failure if call.may_have_applied else None
         return JobNotFoundError(
             done(f"{where}: job {job_id} was not found {tail}"), after_failure=after, **common
+        )
+    if call.file_id is not None and status == 404:
+        after = call.last_failure if call.may_have_applied else None
+        return StoredFileNotFoundError(
+            done(f"{where}: file {call.file_id} was not found {tail}"),
+            file_id=call.file_id,
+            after_failure=after,
+            **common,
         )
     if status == 429:
         retry_after = parse_retry_after(response.headers)

@@ -11,6 +11,10 @@ Credentials, first match wins:
 
 The base URL: ``base_url=``, else ``VIDEOSDK_BASE_URL``, else production. An empty value is
 an error, never a silent fall-back to production.
+
+The storage URL: ``storage_url=``, else ``VIDEOSDK_STORAGE_URL``, else asked of the API
+(``POST /v1/files``) once per client family. Every URL the token is sent to, configured or
+named by the server, passes the same checks (:func:`check_url`).
 """
 
 from __future__ import annotations
@@ -22,11 +26,25 @@ from dataclasses import dataclass
 
 import httpx
 
-from ._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_SECRET, ENV_TOKEN
+from ._constants import (
+    DEFAULT_BASE_URL,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_SECRET,
+    ENV_STORAGE_URL,
+    ENV_TOKEN,
+)
 from .auth import APIKeyAuth, Credentials, StaticToken
 from .errors import ConfigurationError
 
-__all__ = ["ResolvedCredentials", "is_loopback", "resolve_base_url", "resolve_credentials"]
+__all__ = [
+    "ResolvedCredentials",
+    "check_url",
+    "is_loopback",
+    "resolve_base_url",
+    "resolve_credentials",
+    "resolve_storage_url",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,7 @@ class ArgumentNames:
     secret: str = "secret="
     auth: str = "auth="
     base_url: str = "base_url="
+    storage_url: str = "storage_url="
     allow_insecure_http: str = "allow_insecure_http=True"
 
 
@@ -151,13 +170,56 @@ def resolve_base_url(
         raw, where = env[ENV_BASE_URL], ENV_BASE_URL
     else:
         raw, where = DEFAULT_BASE_URL, "the default"
+    return check_url(
+        raw,
+        where,
+        allow_insecure_http=allow_insecure_http,
+        names=names,
+        empty_hint=f"give the API's URL (e.g. {DEFAULT_BASE_URL}, or the emulator's)",
+    )
+
+
+def resolve_storage_url(
+    storage_url: object = None,
+    *,
+    allow_insecure_http: bool = False,
+    env: Mapping[str, str] | None = None,
+    names: ArgumentNames = SDK_NAMES,
+) -> str | None:
+    """The storage service's URL when configured (``storage_url=``, else
+    ``VIDEOSDK_STORAGE_URL``), checked like the base URL; None: ask the API where it is."""
+    env = os.environ if env is None else env
+    if storage_url is not None:
+        raw, where = storage_url, names.storage_url.rstrip("=")
+    elif ENV_STORAGE_URL in env:
+        raw, where = env[ENV_STORAGE_URL], ENV_STORAGE_URL
+    else:
+        return None
+    return check_url(
+        raw,
+        where,
+        allow_insecure_http=allow_insecure_http,
+        names=names,
+        empty_hint="give the storage service's URL, or unset it to ask the API",
+    )
+
+
+def check_url(
+    raw: object,
+    where: str,
+    *,
+    allow_insecure_http: bool = False,
+    names: ArgumentNames = SDK_NAMES,
+    empty_hint: str = "give a URL",
+) -> str:
+    """``raw`` as a URL the token may be sent to (no trailing slash), or a ConfigurationError
+    naming ``where`` it came from: http(s), a host, no credentials in it, and plain http only
+    to loopback unless ``allow_insecure_http``."""
     if not isinstance(raw, str) and not isinstance(raw, httpx.URL):
         raise ConfigurationError(f"{where} must be a URL string, got {type(raw).__name__}")
     text = str(raw).strip()
     if not text:
-        raise ConfigurationError(
-            f"{where} is empty; give the API's URL (e.g. {DEFAULT_BASE_URL}, or the emulator's)"
-        )
+        raise ConfigurationError(f"{where} is empty; {empty_hint}")
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:

@@ -20,9 +20,10 @@ from collections.abc import (
 )
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import anyio
+from typing_extensions import TypeVarTuple, Unpack
 
 from ._constants import BATCH_FIRST_ANSWER_WAIT
 from ._ids import validate_id
@@ -36,7 +37,7 @@ from .errors import (
     ResponseValidationError,
     VideoSDKError,
 )
-from .models import EncodingJob, JobPage
+from .models import EncodingJob, Page
 
 __all__ = ["DeleteOutcome", "DeleteReport", "DeleteResult", "ProgressCallback"]
 
@@ -91,6 +92,7 @@ class DeleteResult:
 
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 ProgressCallback = Callable[[DeleteResult], Awaitable[None] | None]
 """Called with each result as it arrives; sync or async."""
@@ -247,10 +249,12 @@ def _invalid(item: object) -> DeleteResult | None:
     return None
 
 
-async def notify(callback: Callable[[T], Awaitable[None] | None] | None, value: T) -> None:
-    """Call a user's sync or async callback (progress, updates) with ``value``."""
+async def notify(
+    callback: Callable[[Unpack[Ts]], Awaitable[None] | None] | None, *values: Unpack[Ts]
+) -> None:
+    """Call a user's sync or async callback (progress, updates) with ``values``."""
     if callback is not None:
-        outcome = callback(value)
+        outcome = callback(*values)
         if inspect.isawaitable(outcome):
             await outcome
 
@@ -373,8 +377,17 @@ async def _recheck_unknown(
             group.start_soon(worker)
 
 
-async def walk_pages(page_of: Callable[[int], Awaitable[JobPage]]) -> AsyncIterator[EncodingJob]:
-    """Every job of a paged listing once, safe against the caller deleting what it was given.
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Item = TypeVar("Item", bound=_Identified)
+
+
+async def walk_pages(page_of: Callable[[int], Awaitable[Page[Item]]]) -> AsyncIterator[Item]:
+    """Every item (job, file) of a paged listing once, safe against the caller deleting what
+    it was given.
 
     Pages are walked from the last to the first: deleting a job only shifts the jobs listed
     after it, which this walk has already seen, so nothing is skipped and each page is

@@ -37,13 +37,19 @@ from ._responses import (
     queue_timeout,
     too_large,
 )
-from ._settings import ResolvedCredentials, resolve_base_url, resolve_credentials
+from ._settings import (
+    ResolvedCredentials,
+    resolve_base_url,
+    resolve_credentials,
+    resolve_storage_url,
+)
 from ._version import __version__
 from .auth import AuthLayer, Credentials, known_secrets
 from .errors import ClientStateError, ConfigurationError, VideoSDKError
 from .logs import LoggingLayer, configure_from_env
 from .middleware import Call, Layer, Middleware, Next, UserMiddleware, compose
 from .models._base import APIModel
+from .resources.files import FilesResource, StorageLocation
 from .resources.jobs import JobsResource
 from .retry import RetryBudget, RetryLayer, RetryPolicy, RetrySetting
 from .timeouts import DeadlineLayer, TimeoutPolicy, TimeoutSetting
@@ -131,9 +137,19 @@ _GATES: weakref.WeakKeyDictionary[object, _Gate] = weakref.WeakKeyDictionary()
 
 
 class _Core:
-    """What a client family shares: the pool and its gate, credentials, retry budget, state."""
+    """What a client family shares: the pool and its gate, credentials, retry budget, state,
+    and where the storage service is."""
 
-    __slots__ = ("budget", "credentials", "gate", "http", "owns_http", "pool", "state")
+    __slots__ = (
+        "budget",
+        "credentials",
+        "gate",
+        "http",
+        "owns_http",
+        "pool",
+        "state",
+        "storage",
+    )
 
     def __init__(
         self,
@@ -143,6 +159,7 @@ class _Core:
         credentials: ResolvedCredentials,
         budget: RetryBudget | None,
         max_concurrency: int | None,
+        storage: StorageLocation,
         pool: object = None,
     ) -> None:
         self.http = http
@@ -152,6 +169,7 @@ class _Core:
         self.owns_http = owns_http
         self.credentials = credentials
         self.budget = budget
+        self.storage = storage
         self.state = _State.OPEN
         self.gate = _gate_for(self.pool, http, max_concurrency, owned=owns_http)
 
@@ -241,11 +259,15 @@ class AsyncEncoderClient:
         auth: Any :class:`Credentials` instead (an :class:`APIKeyAuth` with its own lifetime
             or clock, or your own token provider).
         base_url: The API's URL; else ``VIDEOSDK_BASE_URL``; else production.
+        storage_url: The storage service's URL (uploads and files); else
+            ``VIDEOSDK_STORAGE_URL``; else asked of the API (``POST /v1/files``) once for the
+            client and its copies. Checked like ``base_url``, as is a URL the API names.
         http_client: An ``httpx.AsyncClient`` or ``httpx2.AsyncClient`` to borrow (never
             closed by this client): for proxies, custom CAs, or one pool shared by several
             clients.
         timeout: Seconds (the call deadline), an ``httpx.Timeout`` (per-attempt timeouts), a
-            :class:`TimeoutPolicy`, or None (no deadline).
+            :class:`TimeoutPolicy`, or None (no deadline). Uploads use their own (no
+            deadline, per-chunk timeouts): see ``files.upload``.
         max_retries: Retries after the first attempt (0 disables retries).
         retry: A :class:`RetryPolicy` for finer control (None or 0 disables retries).
         retry_budget: The :class:`RetryBudget` shared by this client and its copies
@@ -272,6 +294,7 @@ class AsyncEncoderClient:
         secret: str | None = None,
         auth: Credentials | None = None,
         base_url: str | None = None,
+        storage_url: str | None = None,
         http_client: httpx.AsyncClient | httpx2.AsyncClient | None = None,
         timeout: TimeoutSetting | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
@@ -288,6 +311,10 @@ class AsyncEncoderClient:
             token=token, api_key=api_key, secret=secret, auth=auth, token_lifetime=token_lifetime
         )
         resolved_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        storage = StorageLocation(
+            resolve_storage_url(storage_url, allow_insecure_http=allow_insecure_http),
+            allow_insecure_http=allow_insecure_http,
+        )
         configure_from_env()
         owns = http_client is None
         http = _own_http_client() if http_client is None else _check_http_client(http_client)
@@ -297,6 +324,7 @@ class AsyncEncoderClient:
             credentials=credentials,
             budget=RetryBudget() if isinstance(retry_budget, NotGiven) else retry_budget,
             max_concurrency=max_concurrency,
+            storage=storage,
             pool=http_client,
         )
         self._configure(
@@ -358,7 +386,9 @@ class AsyncEncoderClient:
         self.middleware: tuple[Layer, ...] = tuple(layers)
         """The chain every call runs through, outermost first (read-only)."""
         self._handler: Next = compose(layers, self._send)
-        self.jobs: JobsResource = JobsResource(self)
+        self.files: FilesResource = FilesResource(self, core.storage, base_url)
+        """The storage service: upload, list, get and delete stored files."""
+        self.jobs: JobsResource = JobsResource(self, upload=self.files.upload)
         """The encoding-jobs endpoints."""
 
     def with_options(
@@ -377,8 +407,9 @@ class AsyncEncoderClient:
         """A copy of this client with some settings changed; it shares what it can.
 
         Cheap enough for one call: ``await client.with_options(timeout=5).jobs.get(id)``. The
-        copy shares this client's credentials and retry budget, and its connection pool
-        unless ``http_client`` is given (that one is borrowed). Closing a copy closes nothing.
+        copy shares this client's credentials, retry budget and storage location (asked once
+        per API base URL), and its connection pool unless ``http_client`` is given (that one
+        is borrowed). Closing a copy closes nothing.
         ``default_headers`` are added to this client's.
         """
         core = self._core
@@ -390,6 +421,7 @@ class AsyncEncoderClient:
                 credentials=core.credentials,
                 budget=core.budget,
                 max_concurrency=max_concurrency,
+                storage=core.storage,
                 pool=core.pool if http_client is None else http_client,
             )
             core.state = self._core.state
@@ -476,30 +508,46 @@ class AsyncEncoderClient:
         model: type[M],
         *,
         job_id: str | None = None,
+        file_id: str | None = None,
         params: Mapping[str, str | int] | None = None,
         content: bytes | None = None,
+        stream: httpx.AsyncByteStream | None = None,
+        base_url: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, str | int] | None = None,
     ) -> M:
         """Run one API call: a slot, the chain, then the model or one typed error.
 
-        ``path`` is relative to the base URL; ``job_id`` (when the call is about one job) is
-        named in errors and decides the job-specific mappings (not found, not deletable).
+        ``path`` is relative to ``base_url`` (default: the API's; the storage service's for
+        files); ``job_id`` or ``file_id`` (when the call is about one job or file) is named in
+        errors and decides the specific mappings (not found, not deletable). ``content`` is a
+        JSON body; ``stream`` a body sent as it is iterated (an upload), with its headers in
+        ``extra_headers``.
         """
         limiter = self._core.limiter()
         timeout = self.timeout
+        shown = path if base_url is None else httpx.URL(base_url).path.rstrip("/") + path
         call = (
-            Call(method, path, job_id=job_id)
+            Call(method, shown, job_id=job_id, file_id=file_id)
             if timeout is None
             else Call(
                 method,
-                path,
+                shown,
                 job_id=job_id,
+                file_id=file_id,
                 clock=timeout.clock,
                 attempt_timeout=timeout.attempt_parts,
             )
         )
-        request = self._build_request(method, path, params, content, extra_headers, extra_query)
+        request = self._build_request(
+            method,
+            (self._base_url if base_url is None else base_url) + path,
+            params,
+            content,
+            stream,
+            extra_headers,
+            extra_query,
+        )
         # A call holds one of the pool's slots from its first attempt to its last, so at most
         # max_concurrency requests are ever in flight and nothing waits in httpx's pool. The
         # deadline starts once the slot is held: queueing here is the caller's own backlog.
@@ -534,9 +582,10 @@ class AsyncEncoderClient:
     def _build_request(
         self,
         method: str,
-        path: str,
+        target: str,
         params: Mapping[str, str | int] | None,
         content: bytes | None,
+        stream: httpx.AsyncByteStream | None,
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, str | int] | None,
     ) -> httpx.Request:
@@ -549,8 +598,11 @@ class AsyncEncoderClient:
             if extra_headers:
                 headers.update(extra_headers)
         query = {**params, **extra_query} if params and extra_query else (params or extra_query)
-        url = httpx.URL(self._base_url + path, params=query) if query else self._base_url + path
-        return httpx.Request(method, url, headers=headers, content=content)
+        url = httpx.URL(target, params=query) if query else target
+        # A stream goes in as content, so httpx prepares the request (Host, framing) as usual;
+        # it is iterated afresh by each attempt.
+        body = content if stream is None else stream
+        return httpx.Request(method, url, headers=headers, content=body)
 
     async def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
         """The end of the chain: one attempt on the wire, timeouts cut to the time left, the

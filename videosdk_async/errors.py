@@ -13,7 +13,7 @@ import httpx
 from typing_extensions import Required, TypedDict, Unpack
 
 if TYPE_CHECKING:
-    from .models import EncodingJob
+    from .models import EncodingJob, JobError
 
 __all__ = [
     "APIConnectionError",
@@ -37,9 +37,13 @@ __all__ = [
     "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
+    "StoredFileNotFoundError",
     "UnprocessableEntityError",
+    "UploadSourceError",
     "VideoSDKError",
     "WaitTimeoutError",
+    "WebhookError",
+    "WebhookSignatureError",
 ]
 
 JsonBody = object
@@ -94,7 +98,11 @@ class APIError(VideoSDKError):
         attempts: How many requests were put on the wire.
         request: The last ``httpx.Request`` sent (None if nothing was built).
         request_id: The server's request id (``X-Request-Id`` / ``Request-Id``), when it sent one.
+        bytes_sent: For an upload, how many bytes of the file had been handed to the connection
+            when it failed (in the last attempt); None for other calls.
     """
+
+    bytes_sent: int | None = None
 
     def __init__(
         self,
@@ -232,6 +240,27 @@ class JobNotFoundError(NotFoundError):
         self.after_failure = after_failure
 
 
+class StoredFileNotFoundError(NotFoundError):
+    """HTTP 404 for a stored file's id (``client.files``): no such file (or no longer).
+
+    ``file_id`` is the id asked for; ``after_failure`` as for :class:`JobNotFoundError`: a
+    delete that meets a 404 after a failure that may have been applied most likely took
+    effect (``files.delete`` then returns instead of raising).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file_id: str,
+        after_failure: str | None = None,
+        **kwargs: Unpack[StatusFields],
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.file_id = file_id
+        self.after_failure = after_failure
+
+
 class ConflictError(APIStatusError):
     """HTTP 409: the request conflicts with the resource's current state."""
 
@@ -314,9 +343,42 @@ class WaitTimeoutError(VideoSDKError, TimeoutError):
 
 
 class JobFailedError(VideoSDKError):
-    """``jobs.wait(..., raise_on_failure=True)`` saw the job end as failed. ``job`` is it."""
+    """``jobs.wait(..., raise_on_failure=True)`` saw the job end as failed.
+
+    Attributes:
+        job: The failed job, as last fetched.
+        job_id: Its id.
+        error: What the service said about the failure (``job.error``), if anything.
+        code: The failure's code (``ENCODING_FAILED``...), when the service gave one.
+        reason: Why it failed, for people: ``CODE: message``, or ``no reason given``.
+    """
 
     def __init__(self, message: str, *, job: EncodingJob) -> None:
         super().__init__(message)
         self.job = job
         self.job_id: str = job.id
+        self.error: JobError | None = job.error
+        self.code: str | None = job.error.code if job.error is not None else None
+        self.reason: str = job.failure_reason or "no reason given"
+
+
+class UploadSourceError(VideoSDKError):
+    """An upload's source failed or misbehaved while it was being sent.
+
+    A read error, a file that shrank, a stream that yielded something other than bytes or
+    another number of bytes than ``size=`` said, or a one-shot stream (an async iterable, a
+    file that cannot seek) that a second attempt would have had to read again. Nothing more
+    was sent. ``bytes_sent`` is how many bytes of the file had been handed to the connection.
+    """
+
+    def __init__(self, message: str, *, bytes_sent: int) -> None:
+        super().__init__(message)
+        self.bytes_sent = bytes_sent
+
+
+class WebhookError(VideoSDKError, ValueError):
+    """A webhook body that is not a job: empty, too large, not JSON, too deep, wrong shape."""
+
+
+class WebhookSignatureError(WebhookError):
+    """A webhook's signature is missing, malformed, or does not match its body."""

@@ -42,6 +42,7 @@ class Call:
         "attempts",
         "clock",
         "deadline",
+        "file_id",
         "job_id",
         "last_failure",
         "may_have_applied",
@@ -60,10 +61,12 @@ class Call:
         job_id: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         attempt_timeout: dict[str, float | None] | None = None,
+        file_id: str | None = None,
     ) -> None:
         self.method: str = method
         self.path: str = path
         self.job_id: str | None = job_id
+        self.file_id: str | None = file_id
         self.clock: Callable[[], float] = clock
         self.attempt_timeout: dict[str, float | None] | None = attempt_timeout
         self.deadline: float | None = None
@@ -99,7 +102,13 @@ class Call:
     @property
     def label(self) -> str:
         """How messages name the call: ``DELETE /v1/encoder/jobs/abc (job abc)``."""
-        subject = f" (job {self.job_id})" if self.job_id else ""
+        subject = (
+            f" (job {self.job_id})"
+            if self.job_id
+            else f" (file {self.file_id})"
+            if self.file_id
+            else ""
+        )
         return f"{self.method} {self.path}{subject}"
 
     def __repr__(self) -> str:

@@ -381,13 +381,21 @@ def test_demo_in_process_json() -> None:
     assert summary["deleted"] + summary["not_deletable"] == summary["total"]
     assert summary["failed"] == 0
     assert run["waited"]["status"] == "completed"
-    assert run["serverLedger"] == {"creates": 60, "deletes": summary["deleted"]}
+    assert run["uploaded"]["size"] == 5_755_392
+    assert run["storageUrl"] == run["baseUrl"] + "/storage/v1/files"
+    assert all(job_file["jobId"] == run["waited"]["id"] for job_file in run["outputs"])
+    assert len(run["outputs"]) == 5  # 360 + 720 HLS, 1080 MP4, jpg + webp thumbnails
+    assert run["serverLedger"] == {
+        "creates": 60,
+        "deletes": summary["deleted"],
+        "uploadedBytes": 5_755_392,
+    }
 
 
 def test_demo_of_one_job_reads_in_the_singular() -> None:
     result = cli("demo", "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert "creating 1 job," in result.stdout and "1 create," in result.stdout
+    assert "creating 1 job from it," in result.stdout and "1 create," in result.stdout
     assert not re.search(r"\b1 (jobs|creates|deletes|queued jobs)\b", result.stdout)
 
 
@@ -402,6 +410,8 @@ def test_demo_verbatim_as_the_readme_runs_it() -> None:
     assert done.returncode == 0, done.stderr
     assert "what happened" in done.stdout
     assert "300 creates" in done.stdout
+    assert "5,755,392 bytes uploaded" in done.stdout  # upload → create → wait → outputs
+    assert "5 output files" in done.stdout
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from typer.core import TyperCommand, TyperGroup
 from .. import __version__
 from .._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_SECRET, ENV_TOKEN
 from ..errors import VideoSDKError
-from . import demo, jobs, serve
+from . import demo, jobs, serve, upload
 from .errors import EXIT_FAILED, CLIError, exit_code_for, leaf_error, report
 from .settings import Settings
 
@@ -112,8 +112,8 @@ class _Group(TyperGroup):
 app: typer.Typer = typer.Typer(
     cls=_Group,
     name="videosdk-jobs",
-    help="Manage VideoSDK encoding jobs (list, create, delete, wait), or try them on a local "
-    "emulator with `demo`.",
+    help="Manage VideoSDK encoding jobs (upload, list, create, delete, wait), or try them on a "
+    "local emulator with `demo`.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -207,6 +207,7 @@ _register("create", jobs.create_job)
 _register("delete", jobs.delete_jobs)
 _register("delete-queued", jobs.delete_queued)
 _register("wait", jobs.wait_job)
+_register("upload", upload.upload_command)
 _register("emulator", serve.emulator_command, **serve.COMMAND_SETTINGS)
 _register("demo", demo.demo_command)
 

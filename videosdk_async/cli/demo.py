@@ -2,16 +2,18 @@
 
 The emulator runs in this event loop on an ephemeral loopback port with a manual clock, so
 nothing waits on real time: the demo moves jobs along by forcing statuses and advancing the
-emulated clock. Steps: create jobs concurrently; the "encoder" picks up every third job; the
-queued ones are batch-deleted with ``delete_queued`` while the encoder picks up a few more
-(those are reported as not deletable, never as errors); then one processing job is awaited
-with ``wait`` while the clock jumps ahead.
+emulated clock. Steps: upload a source video to storage (streamed, with progress); create
+jobs from it concurrently; the "encoder" picks up every third job; the queued ones are
+batch-deleted with ``delete_queued`` while the encoder picks up a few more (those are
+reported as not deletable, never as errors); then one processing job is awaited with
+``wait`` while the clock jumps ahead, and its output files are read.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,7 +24,7 @@ from rich.text import Text
 
 from ..batch import DeleteOutcome, DeleteReport, DeleteResult
 from ..client import AsyncEncoderClient
-from ..models import EncodingJob, JobStatus, PresetParam, ThumbnailParam
+from ..models import EncodingJob, JobStatus, PresetParam, StoredFile, ThumbnailParam
 from .errors import EXIT_FAILED
 from .loop import run_loop
 from .render import (
@@ -37,6 +39,7 @@ from .render import (
     status_text,
     summary_tables,
 )
+from .upload import file_json, upload_progress
 from .words import plural
 
 if TYPE_CHECKING:
@@ -55,6 +58,8 @@ PRESETS: list[PresetParam] = [
 THUMBNAILS: list[ThumbnailParam] = [
     {"timestamp": "00:00:03", "resolutions": ["360"], "formats": ["jpg", "webp"]}
 ]
+SOURCE_NAME = "demo.mp4"
+SOURCE_SIZE = 5_755_392  # generated as it is sent, never held whole
 
 
 @dataclass
@@ -62,6 +67,8 @@ class DemoRun:
     """What happened, for the final summary (human or JSON)."""
 
     base_url: str = ""
+    storage_url: str = ""
+    uploaded: StoredFile | None = None
     created: int = 0
     picked_up: Counter[str] = field(default_factory=Counter)
     raced: list[str] = field(default_factory=list)
@@ -71,6 +78,7 @@ class DemoRun:
     final: Counter[str] = field(default_factory=Counter)
     ledger_creates: int = 0
     ledger_deletes: int = 0
+    ledger_uploaded_bytes: int = 0
     elapsed: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -78,6 +86,8 @@ class DemoRun:
         delete = report_json(self.report)
         return {
             "baseUrl": self.base_url,
+            "storageUrl": self.storage_url,
+            "uploaded": file_json(self.uploaded) if self.uploaded is not None else None,
             "created": self.created,
             "pickedUp": dict(self.picked_up),
             "pickedUpDuringDelete": self.raced,
@@ -86,11 +96,44 @@ class DemoRun:
                 "notDeleted": [r for r in delete["results"] if r["outcome"] != "deleted"],
             },
             "waited": job_json(self.waited) if self.waited is not None else None,
+            "outputs": [file_json(f) for f in self.waited.files] if self.waited else [],
             "clockAdvancedSeconds": self.clock_advanced,
             "finalStatuses": dict(self.final),
-            "serverLedger": {"creates": self.ledger_creates, "deletes": self.ledger_deletes},
+            "serverLedger": {
+                "creates": self.ledger_creates,
+                "deletes": self.ledger_deletes,
+                "uploadedBytes": self.ledger_uploaded_bytes,
+            },
             "elapsedSeconds": round(self.elapsed, 3),
         }
+
+
+async def _generated_video(size: int) -> AsyncIterator[bytes]:
+    """Stand-in video bytes, made as they are sent (a camera, a pipe, a transcoder...)."""
+    block = bytes(range(256)) * 256  # 64 KiB
+    left = size
+    while left > 0:
+        piece = block[: min(len(block), left)]
+        left -= len(piece)
+        yield piece
+
+
+def outputs_table(job: EncodingJob) -> Table:
+    """The job's output files: kind, resolution, format, size, URL (all plain text)."""
+    table = Table(title=Text(f"outputs of {job.id}"), title_justify="left", header_style="bold")
+    for column in ("type", "resolution", "format", "size", "url"):
+        table.add_column(column, overflow="fold")
+    for output in job.files:
+        meta = output.meta
+        size = meta.resolution if meta is not None else None
+        table.add_row(
+            plain(output.type or "-"),
+            Text(f"{size.width}x{size.height}" if size is not None else "-"),
+            plain(meta.format or "-") if meta is not None else Text("-"),
+            Text(f"{output.size:,} B" if output.size is not None else "-"),
+            plain(output.file_url or output.id),
+        )
+    return table
 
 
 def _step(number: int, *parts: str | Text) -> Text:
@@ -188,9 +231,26 @@ async def _story(
     count: int,
     concurrency: int,
 ) -> None:
-    source = emulator.upload_file("demo.mp4", size=5_755_392)
-    out.print(_step(2, f"creating {plural(count, 'job')}, {concurrency:,} at a time"))
-    jobs = await _create_all(client, out, source["id"], count, concurrency)
+    run.storage_url = await client.files.storage_url()
+    out.print(
+        _step(
+            2,
+            f"uploading a {SOURCE_SIZE:,}-byte source to storage at ",
+            plain(run.storage_url),
+            " (streamed)",
+        )
+    )
+    with upload_progress(out, f"uploading {SOURCE_NAME}") as show_upload:
+        source = await client.files.upload(
+            _generated_video(SOURCE_SIZE),
+            filename=SOURCE_NAME,
+            size=SOURCE_SIZE,
+            on_progress=show_upload,
+        )
+    run.uploaded = source
+    out.print(Text.assemble("   stored as file ", (source.id, "bold"), ": its id is a video_id"))
+    out.print(_step(3, f"creating {plural(count, 'job')} from it, {concurrency:,} at a time"))
+    jobs = await _create_all(client, out, source.id, count, concurrency)
     run.created = len(jobs)
     ids = [job.id for job in jobs]
     shown = jobs[:5]
@@ -202,10 +262,10 @@ async def _story(
             emulator.force_status(job_id, status)
             run.picked_up[status] += 1
     statuses = await _statuses(client)
-    out.print(_step(3, "the encoder picked up every third job: ", _counts(statuses)))
+    out.print(_step(4, "the encoder picked up every third job: ", _counts(statuses)))
 
     queued = statuses.get(JobStatus.QUEUED.value, 0)
-    out.print(_step(4, f"delete_queued: deleting the {plural(queued, 'queued job')}"))
+    out.print(_step(5, f"delete_queued: deleting the {plural(queued, 'queued job')}"))
     report = run.report
 
     with delete_progress(out, "deleting queued jobs", total=queued) as advance:
@@ -230,7 +290,7 @@ async def _story(
         )
 
     target = next(j for i, j in enumerate(ids) if _pickup_status(i) == "processing")
-    out.print(_step(5, "wait(", plain(target), ") while the emulator clock jumps ahead"))
+    out.print(_step(6, "wait(", plain(target), ") while the emulator clock jumps ahead"))
 
     def on_update(job: EncodingJob) -> None:
         out.print(Text.assemble("   job ", plain(job.id), " is ", status_text(job.status)))
@@ -241,7 +301,11 @@ async def _story(
     run.waited = await client.jobs.wait(
         target, timeout=10, poll_interval=0.02, max_poll_interval=0.1, on_update=on_update
     )
+    files = run.waited.files
+    out.print(_step(7, f"reading the {plural(len(files), 'output file')} of ", plain(target)))
+    out.print(outputs_table(run.waited))
     run.final = await _statuses(client)
+    run.ledger_uploaded_bytes = emulator.ledger.uploaded_bytes()
     run.ledger_creates = emulator.ledger.total("create_job")
     run.ledger_deletes = emulator.ledger.total("delete_job")
 
@@ -252,7 +316,17 @@ def final_summary(run: DemoRun) -> Table:
     table = Table(title=Text("what happened"), title_justify="left", show_header=False)
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    rows: list[tuple[str, Text]] = [
+    rows: list[tuple[str, Text]] = []
+    if run.uploaded is not None:
+        rows.append(
+            (
+                "uploaded",
+                Text.assemble(
+                    f"{run.uploaded.size or 0:,} bytes, streamed, as file ", plain(run.uploaded.id)
+                ),
+            )
+        )
+    rows += [
         ("created", Text(f"{plural(run.created, 'job')} (concurrently, bounded)")),
         ("picked up", _counts(run.picked_up)),
         (
@@ -272,7 +346,8 @@ def final_summary(run: DemoRun) -> Table:
                     plain(run.waited.id),
                     " ended ",
                     status_text(run.waited.status),
-                    f" after {run.clock_advanced:g} emulated seconds",
+                    f" after {run.clock_advanced:g} emulated seconds, "
+                    f"{plural(len(run.waited.files), 'output file')}",
                 ),
             )
         )
@@ -281,6 +356,7 @@ def final_summary(run: DemoRun) -> Table:
         (
             "server ledger",
             Text(
+                f"{run.ledger_uploaded_bytes:,} bytes uploaded, "
                 f"{plural(run.ledger_creates, 'create')}, "
                 f"{plural(run.ledger_deletes, 'delete')} recorded"
             ),
@@ -302,12 +378,18 @@ def demo_command(
         bool, typer.Option("--json", help="Print one JSON summary, nothing else.")
     ] = False,
 ) -> None:
-    """Try the SDK on a local emulator: create, batch-delete, wait; done in seconds."""
+    """Try the SDK on a local emulator: upload, create, batch-delete, wait, read the outputs."""
     out = Output(json_mode=json_mode)
     run = run_loop(run_demo, out, jobs, concurrency)
     if out.json_mode:
         out.json(run.to_json())
     else:
         out.print(final_summary(run))
-    if run.report.failed or run.waited is None or run.waited.status is not JobStatus.COMPLETED:
+    if (
+        run.report.failed
+        or run.uploaded is None
+        or run.waited is None
+        or run.waited.status is not JobStatus.COMPLETED
+        or not run.waited.files
+    ):
         raise typer.Exit(EXIT_FAILED)

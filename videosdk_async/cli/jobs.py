@@ -19,7 +19,6 @@ from .errors import EXIT_FAILED, CLIError, UsageProblem, report
 from .render import (
     Output,
     delete_progress,
-    failure_reason,
     job_details,
     job_json,
     jobs_table,
@@ -464,8 +463,7 @@ def wait_job(
     else:
         out.print(job_details(job))
     if job.status is JobStatus.FAILED:
-        reason = failure_reason(job)
-        because = f": {reason}" if reason else ""
         raise CLIError(
-            f"job {job.id} failed{because} (finished {when(job.finished_at)})", EXIT_FAILED
+            f"job {job.id} failed: {job.failure_reason} (finished {when(job.finished_at)})",
+            EXIT_FAILED,
         )

@@ -1,6 +1,7 @@
 """Pydantic models of the API's requests and responses."""
 
 from ._base import APIModel, OpenEnum, RawResponse
+from .files import UploadTarget
 from .jobs import (
     EncodingJob,
     FileMeta,
@@ -54,6 +55,7 @@ __all__ = [
     "ThumbnailFilterName",
     "ThumbnailParam",
     "ThumbnailSpec",
+    "UploadTarget",
     "User",
     "VideoFormat",
     "VideoFormatName",

@@ -1,4 +1,5 @@
-"""What a resource needs from the client: one method that runs a call and returns a model.
+"""What a resource needs from the client: one method that runs a call and returns a model
+(and, for uploads, a copy of the client with other timeouts or retries).
 
 A protocol, so resources never import the client (and the client imports them freely).
 """
@@ -6,9 +7,15 @@ A protocol, so resources never import the client (and the client imports them fr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import httpx
 
 from ..models._base import APIModel
+
+if TYPE_CHECKING:
+    from ..retry import RetrySetting
+    from ..timeouts import TimeoutSetting
 
 M = TypeVar("M", bound=APIModel)
 
@@ -31,10 +38,17 @@ class Caller(Protocol):
         model: type[M],
         *,
         job_id: str | None = None,
+        file_id: str | None = None,
         params: Query | None = None,
         content: bytes | None = None,
+        stream: httpx.AsyncByteStream | None = None,
+        base_url: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
     ) -> M:
         """Run one API call; the validated ``model`` or one typed error."""
+        ...
+
+    def with_options(self, *, timeout: TimeoutSetting = ..., retry: RetrySetting = ...) -> Caller:
+        """A copy of the client with other timeouts or retries, sharing everything else."""
         ...

@@ -42,12 +42,14 @@ from ..models import (
     JobStatus,
     PresetParam,
     PresetSpec,
+    StoredFile,
     ThumbnailParam,
     ThumbnailSpec,
 )
 from ..models._base import RawResponse
 from ..models.raw import APIResponse, with_raw
 from ..pagination import AsyncJobPage, AsyncPaginator, link_page
+from ..uploads import UploadSource
 from ._caller import Caller, Query
 
 __all__ = ["JobsResource", "JobsResourceWithRawResponse"]
@@ -86,8 +88,14 @@ class JobsResource:
     model (a tracing header, a query flag the service added).
     """
 
-    def __init__(self, client: Caller) -> None:
+    def __init__(
+        self,
+        client: Caller,
+        *,
+        upload: Callable[[UploadSource], Awaitable[StoredFile]] | None = None,
+    ) -> None:
         self._client = client
+        self._upload = upload
 
     @cached_property
     def with_raw_response(self) -> JobsResourceWithRawResponse:
@@ -99,6 +107,7 @@ class JobsResource:
         self,
         request: JobCreate | JobCreateParams | None = None,
         *,
+        video: UploadSource | None = None,
         video_id: str | None = None,
         video_url: str | None = None,
         presets: Sequence[PresetSpec | PresetParam] | None = None,
@@ -113,9 +122,29 @@ class JobsResource:
         Pass a :class:`JobCreate` (or a :class:`JobCreateParams` dict) as ``request``, or the
         fields as keywords; presets and thumbnails as models or dicts (``PresetParam``,
         ``ThumbnailParam``), enum values as members or strings (``"720"``, ``"hls"``).
-        Exactly one of ``video_id``/``video_url``; at least one preset.
+        Exactly one of ``video``/``video_id``/``video_url``; at least one preset.
         A create is never retried once its bytes may have reached the server.
+
+        ``video`` (a path, bytes, a binary file object or an async iterable of bytes) is
+        uploaded first with ``client.files.upload`` (streamed, default upload timeouts), then
+        the job is created from the stored file's id. The rest of the request is checked
+        before the upload starts. If the create then fails, the file stays in storage (the
+        error's notes name its id, on Python 3.11+). For progress, a filename or other upload
+        options, call ``client.files.upload`` and pass ``video_id=``.
         """
+        if video is not None:
+            return await self._create_from_upload(
+                video,
+                request,
+                video_id=video_id,
+                video_url=video_url,
+                presets=presets,
+                thumbnails=thumbnails,
+                webhook_url=webhook_url,
+                user_data=user_data,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
         fields = {
             "video_id": video_id,
             "video_url": video_url,
@@ -147,6 +176,56 @@ class JobsResource:
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
+
+    async def _create_from_upload(
+        self,
+        video: UploadSource,
+        request: JobCreate | JobCreateParams | None,
+        *,
+        video_id: str | None,
+        video_url: str | None,
+        presets: Sequence[PresetSpec | PresetParam] | None,
+        thumbnails: Sequence[ThumbnailSpec | ThumbnailParam] | None,
+        webhook_url: str | None,
+        user_data: Mapping[str, JsonValue] | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Query | None,
+    ) -> EncodingJob:
+        """Upload ``video``, then create the job from it (the rest checked first)."""
+        if request is not None:
+            raise InvalidRequestError("pass video= with the job's fields as keywords, not request")
+        if video_id is not None or video_url is not None:
+            raise InvalidRequestError("give exactly one of video, video_id or video_url")
+        if self._upload is None:
+            raise InvalidRequestError("this client cannot upload: create the job from video_id")
+        fields: dict[str, object] = {
+            "presets": presets,
+            "thumbnails": thumbnails,
+            "webhook_url": webhook_url,
+            "user_data": user_data,
+        }
+        given = {k: v for k, v in fields.items() if v is not None}
+        try:  # the rest of the job, checked before a byte is uploaded
+            JobCreate.model_validate({"video_id": "checked-before-upload", **given})
+        except (ValidationError, ValueError, TypeError) as exc:
+            reason = describe_problems(exc) if isinstance(exc, ValidationError) else str(exc)
+            raise InvalidRequestError(f"invalid create request: {reason}") from None
+        stored = await self._upload(video)
+        try:
+            return await self.create(
+                video_id=stored.id,
+                presets=presets,
+                thumbnails=thumbnails,
+                webhook_url=webhook_url,
+                user_data=user_data,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        except Exception as exc:
+            note = getattr(exc, "add_note", None)
+            if note is not None:
+                note(f"the video was uploaded as file {stored.id}: create the job from video_id")
+            raise
 
     async def get(
         self,
@@ -233,13 +312,25 @@ class JobsResource:
     ) -> AsyncIterator[EncodingJob]:
         """Every job, fetched lazily page by page; optionally only those with ``status``.
 
-        Safe to delete what it yields while iterating: pages are walked from the last to the
-        first (deleting a job only shifts the jobs listed after it, which the walk has
-        already seen), then page 1 is fetched again and, if it shows jobs the walk has not
-        seen (the listing grew in front), the walk goes round once more for those. So every
-        job that exists for the whole walk is yielded exactly once, whatever the caller
-        deletes; a job created during the walk may or may not be. Jobs come last page
-        first, each page in the API's order.
+        Safe to delete what it yields while iterating, as in the natural clean-up::
+
+            ids = (j.id async for j in client.jobs.iterate(status=JobStatus.QUEUED))
+            await client.jobs.delete_many(ids)
+
+        Pages are walked from the last to the first (deleting a job only shifts the jobs
+        listed after it, which the walk has already seen), then page 1 is fetched again and,
+        if it shows jobs the walk has not seen (the listing grew in front), the walk goes
+        round once more for those.
+
+        Guaranteed: every job that exists for the whole walk is yielded exactly once,
+        whatever the caller (or anyone else) deletes meanwhile; no job is yielded twice.
+        Jobs come last page first, each page in the API's order.
+
+        Not guaranteed: a job created during the walk may or may not be yielded; a job
+        deleted during the walk may have been yielded before it went; ``status`` is the
+        status when its page was read (a yielded queued job may have started since: a
+        delete then reports it as not deletable). Each job is read once, not as of one
+        instant: this is not a snapshot.
         """
         check_paging(1, per_page)
         wanted = None if status is None else JobStatus(status)
@@ -440,6 +531,7 @@ class JobsResourceWithRawResponse:
         self,
         request: JobCreate | JobCreateParams | None = None,
         *,
+        video: UploadSource | None = None,
         video_id: str | None = None,
         video_url: str | None = None,
         presets: Sequence[PresetSpec | PresetParam] | None = None,
@@ -453,6 +545,7 @@ class JobsResourceWithRawResponse:
         return with_raw(
             await self._jobs.create(
                 request,
+                video=video,
                 video_id=video_id,
                 video_url=video_url,
                 presets=presets,
