@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import httpx
-import jwt
 
 from ._constants import TOKEN_LIFETIME_SECONDS, TOKEN_RENEW_BEFORE_SECONDS
 from ._http import clone_request
@@ -42,7 +41,15 @@ class Credentials(Protocol):
         ...
 
 
-_INSECURE_KEY_WARNING: type[Warning] = getattr(jwt, "InsecureKeyLengthWarning", UserWarning)
+def _sign(claims: dict[str, object], secret: str) -> str:
+    """An HS256 JWT. PyJWT is imported on the first mint, not with the SDK: it brings
+    ``cryptography`` along when that is installed."""
+    import jwt
+
+    with warnings.catch_warnings():
+        # A short account secret is the account's, not the caller's to fix here.
+        warnings.simplefilter("ignore", getattr(jwt, "InsecureKeyLengthWarning", UserWarning))
+        return jwt.encode(claims, secret, algorithm="HS256")
 
 
 def _mask(value: str) -> str:
@@ -130,10 +137,7 @@ class APIKeyAuth:
                 "exp": expires,
                 "jti": uuid.uuid4().hex,
             }
-            with warnings.catch_warnings():
-                # A short account secret is the account's, not the caller's to fix here.
-                warnings.simplefilter("ignore", _INSECURE_KEY_WARNING)
-                self._token = jwt.encode(claims, self._secret, algorithm="HS256")
+            self._token = _sign(claims, self._secret)
             self._expires_at = float(expires)
             self.mint_count += 1
         return self._token
