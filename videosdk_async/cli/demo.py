@@ -119,21 +119,25 @@ async def _generated_video(size: int) -> AsyncIterator[bytes]:
 
 
 def outputs_table(job: EncodingJob) -> Table:
-    """The job's output files: kind, resolution, format, size, URL (all plain text)."""
+    """The job's output files: kind, resolution, format, size, URL (plain text, URLs whole)."""
     table = Table(title=Text(f"outputs of {job.id}"), title_justify="left", header_style="bold")
-    for column in ("type", "resolution", "format", "size", "url"):
-        table.add_column(column, overflow="fold")
+    for column in ("type", "resolution", "format", "size"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("url")
+    rows: list[list[Text]] = []
     for output in job.files:
         meta = output.meta
         size = meta.resolution if meta is not None else None
-        table.add_row(
-            plain(output.type or "-"),
-            Text(f"{size.width}x{size.height}" if size is not None else "-"),
-            plain(meta.format or "-") if meta is not None else Text("-"),
-            Text(f"{output.size:,} B" if output.size is not None else "-"),
-            plain(output.file_url or output.id),
+        rows.append(
+            [
+                plain(output.type or "-"),
+                Text(f"{size.width}x{size.height}" if size is not None else "-"),
+                plain(meta.format or "-") if meta is not None else Text("-"),
+                Text(f"{output.size:,} B" if output.size is not None else "-"),
+                plain(output.file_url or output.id),
+            ]
         )
-    return table
+    return add_rows(table, rows)
 
 
 def _step(number: int, *parts: str | Text) -> Text:
