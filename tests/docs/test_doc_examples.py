@@ -39,14 +39,17 @@ def emulator_env(
     videosdk_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Emulator]:
     """The process environment a reader sets after starting the emulator, and an emulated
-    clock that runs 25 times faster than real time (a job queued 5 s, processing 30 s, ends
-    in about 1.4 s), so examples that wait for a job stay quick."""
+    clock that runs 25 times faster than real time (a job queued 20 s, processing 30 s, ends
+    in about 2 s), so examples that wait for a job stay quick."""
     assert videosdk_emulator.base_url is not None
     for name in ("VIDEOSDK_TOKEN", "VIDEOSDK_LOG", "VIDEOSDK_STORAGE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VIDEOSDK_BASE_URL", videosdk_emulator.base_url)
     monkeypatch.setenv("VIDEOSDK_API_KEY", videosdk_emulator.api_key)
     monkeypatch.setenv("VIDEOSDK_SECRET_KEY", videosdk_emulator.secret)
+    # A job stays queued 20 emulated seconds (0.8 s here), so an example can delete the job it
+    # just created however busy the machine is; it ends about 2 s after it was created.
+    videosdk_emulator.configure(queued_seconds=20)
     stop = threading.Event()
 
     def tick() -> None:
@@ -126,7 +129,8 @@ def _run_pytest(example: Example, tmp_path: Path) -> None:
     module = tmp_path / f"test_{example.path.stem}_{example.line}.py"
     module.write_text(example.code, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text(
-        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+        f"[pytest]\nasyncio_mode = {example.asyncio_mode}\n"
+        "asyncio_default_fixture_loop_scope = function\n"
     )
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],
@@ -169,10 +173,12 @@ def test_the_collector_reads_directives(tmp_path: Path) -> None:
     page.write_text(
         'text\n<!-- example: skip="a fragment" -->\n```python\nx = 1\n```\n\n'
         "<!-- example: needs=client,job_id -->\n```python\nawait client.jobs.get(job_id)\n```\n"
-        "```console\n$ ls\n```\n",
+        "```console\n$ ls\n```\n"
+        "<!-- example: pytest asyncio-mode=strict -->\n```python\ndef test_x(): pass\n```\n",
         encoding="utf-8",
     )
-    first, second = examples_in(page)
+    first, second, third = examples_in(page)
+    assert (third.pytest, third.asyncio_mode, second.asyncio_mode) == (True, "strict", "auto")
     assert (first.skip, first.needs, first.awaits_at_top_level) == (
         "a fragment",
         frozenset(),
