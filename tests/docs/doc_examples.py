@@ -4,7 +4,9 @@ Every ```python block is an example. A comment line just above the fence can say
 it (several keys may be combined, separated by spaces):
 
 - ``<!-- example: skip="why" -->``: deliberately partial; not run (keep these few).
-- ``<!-- example: pytest -->``: the block is a test module; it runs under pytest.
+- ``<!-- example: pytest -->``: the block is a test module; it runs under pytest, with
+  pytest-asyncio in auto mode (``asyncio_mode = auto``); ``asyncio-mode=strict`` runs it in
+  pytest-asyncio's default strict mode instead (for a module meant for anyio's plugin).
 - ``<!-- example: needs=client,job_id -->``: the block uses names a reader would already have:
   ``client`` (an open ``AsyncEncoderClient`` on the emulator), ``job_id`` / ``job`` (a queued
   job), ``job_ids`` (three queued jobs), ``token`` (a valid token), ``emulator``.
@@ -45,6 +47,7 @@ class Example:
     code: str
     skip: str | None = None
     pytest: bool = False
+    asyncio_mode: str = "auto"
     needs: frozenset[str] = field(default_factory=frozenset)
     tested_by: str | None = None
 
@@ -112,6 +115,7 @@ def examples_in(path: Path) -> list[Example]:
                 code=code,
                 skip=options.get("skip"),
                 pytest="pytest" in options,
+                asyncio_mode=options.get("asyncio-mode", "auto"),
                 needs=frozenset(n for n in options.get("needs", "").split(",") if n),
                 tested_by=tested_by,
             )

@@ -41,7 +41,7 @@ def test_nothing_cites_notes_outside_the_project() -> None:
     assert not cited, "\n".join(cited)
 
 
-@pytest.mark.parametrize("page", [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"])
+@pytest.mark.parametrize("page", [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"])
 def test_relative_links_in_docs_have_a_target(page: Path) -> None:
     links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
     local = [link for link in links if "://" not in link and not link.startswith("mailto:")]
@@ -54,3 +54,60 @@ def test_model_tests_use_the_examples_of_api_md_verbatim() -> None:
     blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", text, flags=re.DOTALL)]
     assert json.loads(DELETE_PAGE_EXAMPLE) in blocks
     assert json.loads(COMPLETED_FILE_EXAMPLE) in blocks
+
+
+def test_the_error_tree_in_errors_md_is_the_real_one() -> None:
+    """Every error class appears once in the page's tree, under its own base class."""
+    import videosdk_async
+    from videosdk_async import errors
+
+    text = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    tree = text[text.index("```text\nVideoSDKError") + len("```text\n") :]
+    tree = tree[: tree.index("```")]
+    parents: dict[str, str | None] = {}
+    stack: list[str] = []
+    for line in tree.splitlines():
+        name = re.search(r"\w+", line)
+        assert name is not None, line
+        depth = name.start() // 4
+        stack[depth:] = [name.group()]
+        assert name.group() not in parents, f"{name.group()} is in the tree twice"
+        parents[name.group()] = stack[depth - 1] if depth else None
+
+    classes = {n: getattr(errors, n) for n in errors.__all__}
+    assert set(parents) == set(classes), "the tree and errors.__all__ differ"
+    for name, cls in classes.items():
+        assert name in videosdk_async.__all__, f"{name} is not importable from videosdk_async"
+        base = next((b.__name__ for b in cls.__bases__ if b.__name__ in classes), None)
+        assert parents[name] == base, f"{name}: the page says under {parents[name]}, it is {base}"
+
+
+def _table_rows(text: str) -> list[dict[str, str]]:
+    """The rows of the first Markdown table in ``text``, keyed by its header."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append([cell.strip() for cell in line.strip("|").split("|")])
+    header, rows = table[0], table[2:]
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_the_batch_page_quotes_the_benchmarks_page() -> None:
+    """docs/batch.md's figures are those of the published benchmark run (update both)."""
+    batch = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
+    bench = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    quoted = _table_rows(batch[batch.index("## Why a bare gather is safe here") :])
+    section = bench[bench.index("## 2. Batch deletes") :]
+    published = {row["variant"]: row for row in _table_rows(section[section.index("| variant") :])}
+    assert len(quoted) >= 4
+    for row in quoted:
+        source = published[row["variant"]]
+        median = source["jobs/s (median, range)"].split(" (")[0]
+        assert (row["completed"], row["failed, by error type"], row["jobs/s (median)"]) == (
+            source["completed"],
+            source["failed, by error type"],
+            median,
+        ), f"docs/batch.md quotes {row['variant']} differently from docs/benchmarks.md"

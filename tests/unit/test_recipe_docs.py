@@ -31,7 +31,12 @@ def includes(page: Path) -> list[tuple[str, str | None]]:
 
 
 def test_there_are_recipe_pages() -> None:
-    assert {p.name for p in PAGES} >= {"fastapi.md", "cleanup-worker.md", "arq-workers.md"}
+    assert {p.name for p in PAGES} >= {
+        "fastapi.md",
+        "webhook-receiver.md",
+        "cleanup-worker.md",
+        "arq-workers.md",
+    }
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
