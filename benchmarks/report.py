@@ -167,6 +167,8 @@ def _batch_deletes(f: Mapping[str, Any]) -> Lines:
         for r in f["sweep"]
     ]
     return [
+        # Markers other pages include this table by (docs/batch.md), hidden in the page itself.
+        "<!-- --8<-- [start:batch-deletes] -->",
         *_table(
             [
                 "variant",
@@ -180,6 +182,7 @@ def _batch_deletes(f: Mapping[str, Any]) -> Lines:
             ],
             runs,
         ),
+        "<!-- --8<-- [end:batch-deletes] -->",
         "",
         "Against concurrency:",
         "",
