@@ -296,8 +296,13 @@ def _not_retried(call: Call) -> str:
 # -- failures below HTTP, and the client's own limits --------------------------------------------
 
 
-def connection_error(request: httpx.Request, call: Call, exc: httpx.RequestError) -> APIError:
-    """The typed error for a transport failure (or an undecodable body) that ended a call."""
+def connection_error(
+    request: httpx.Request, call: Call, exc: httpx.RequestError, secrets: tuple[str, ...] = ()
+) -> APIError:
+    """The typed error for a transport failure (or an undecodable body) that ended a call.
+
+    httpx's own message is quoted masked: some (h11's "Illegal header value") echo a header.
+    """
     if isinstance(exc, httpx.TimeoutException):
         kind: type[APIConnectionError] = APITimeoutError
         what = "timed out"
@@ -305,7 +310,7 @@ def connection_error(request: httpx.Request, call: Call, exc: httpx.RequestError
         kind, what = APIConnectionError, "the response body could not be decoded"
     else:
         kind, what = APIConnectionError, f"connection to {host_of(request)} failed"
-    detail = one_line(str(exc) or type(exc).__name__, 200)
+    detail = one_line(redact(str(exc), secrets) or type(exc).__name__, 200)
     maybe = ""
     if call.may_have_applied and call.method not in ("GET", "HEAD"):
         maybe = "; the request may have reached the server, so it may have taken effect"

@@ -33,7 +33,7 @@ def describe_problems(exc: ValueError, *, limit: int | None = None, where: bool 
         reason = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
         if not where:
             return reason
-        loc = ".".join(str(part) for part in problem.get("loc", ())) or "body"
+        loc = one_line(".".join(str(part) for part in problem.get("loc", ())), 80) or "body"
         return f"{loc}: {reason}"
 
     parts = [one(p) for p in shown]

@@ -7,6 +7,7 @@ shows a token or secret in its ``repr``.
 from __future__ import annotations
 
 import math
+import re
 import time
 import uuid
 import warnings
@@ -45,6 +46,10 @@ class Credentials(Protocol):
 _INSECURE_KEY_WARNING: type[Warning] = getattr(jwt, "InsecureKeyLengthWarning", UserWarning)
 
 
+# What a header can carry as a token: one word of visible ASCII.
+_SENDABLE = re.compile(r"[\x21-\x7e]+")
+
+
 def _mask(value: str) -> str:
     return f"{value[:4]}…" if len(value) > 8 else "…"
 
@@ -59,6 +64,11 @@ class StaticToken:
             raise ConfigurationError(f"token must be a string, got {type(token).__name__}")
         if not token.strip():
             raise ConfigurationError("token is empty")
+        if not _SENDABLE.fullmatch(token.strip()):
+            raise ConfigurationError(
+                "token has spaces, line breaks, control or non-ASCII characters inside it; "
+                "a token is one word of visible ASCII (is it the right value?)"
+            )
         self._token = token.strip()
 
     def token(self) -> str:
@@ -155,15 +165,30 @@ class AuthLayer:
     """Sets ``Authorization`` on each attempt; on a 401 with renewable credentials, renews the
     token once and sends that request once more. With a fixed token a 401 is final."""
 
-    __slots__ = ("credentials",)
+    __slots__ = ("_own", "credentials")
 
     def __init__(self, credentials: Credentials) -> None:
         self.credentials = credentials
+        # Our own credentials make sendable tokens; a user's provider is checked per token.
+        self._own = type(credentials) in (StaticToken, APIKeyAuth)
+
+    def _token(self) -> str:
+        token = self.credentials.token()
+        if self._own or (isinstance(token, str) and _SENDABLE.fullmatch(token)):
+            return token
+        if not isinstance(token, str):
+            raise ConfigurationError(
+                f"the credentials' token() must return a string, got {type(token).__name__}"
+            )
+        raise ConfigurationError(
+            "the credentials' token() returned a value a header cannot carry "
+            "(spaces, line breaks, control or non-ASCII characters)"
+        )
 
     async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
         """Authorize ``request`` and pass it on."""
         credentials = self.credentials
-        token = credentials.token()
+        token = self._token()
         request.headers["Authorization"] = token
         response = await call_next(request, call)
         if response.status_code != 401 or not credentials.renewable:
@@ -171,7 +196,7 @@ class AuthLayer:
         await response.aclose()
         credentials.invalidate(token)
         again = clone_request(request)
-        again.headers["Authorization"] = credentials.token()
+        again.headers["Authorization"] = self._token()
         return await call_next(again, call)
 
     def __repr__(self) -> str:

@@ -270,11 +270,26 @@ async def run_deletes(
     whose outcome is UNKNOWN is tried once more at the end. An authentication failure stops
     the batch (the rest are NOT_ATTEMPTED when the input can be drained without I/O); so does
     a failing input (the listing of ``delete_queued``), recorded in ``report.stopped``.
+    An exception from the caller's own code (their iterator, their ``on_progress``) stops
+    the batch too: the deletes under way finish, then it is raised as it was raised.
     """
     _check_source(job_ids)
+    if not isinstance(report, DeleteReport):
+        raise InvalidRequestError(f"report must be a DeleteReport, got {type(report).__name__}")
+    if on_progress is not None and not callable(on_progress):
+        raise InvalidRequestError(
+            f"on_progress must be a callable or None, got {type(on_progress).__name__}"
+        )
     source = _as_async(job_ids)
     pull_lock = anyio.Lock()  # an async generator must not be advanced by two tasks at once
     taken = 0
+    # The first exception from the caller's code; nothing more is pulled or reported after it.
+    theirs: list[Exception] = []
+
+    def stop_for(exc: Exception, where: str) -> None:
+        if not theirs:
+            theirs.append(exc)
+            report.stopped = f"{where} raised {type(exc).__name__}"
 
     async def next_item() -> tuple[object] | None:
         nonlocal taken
@@ -288,12 +303,20 @@ async def run_deletes(
             except VideoSDKError as exc:
                 report.stopped = f"the list of jobs could not be read: {one_line(str(exc))}"
                 return None
+            except Exception as exc:
+                stop_for(exc, "the job_ids iterable")
+                return None
             taken += 1
             return (item,)
 
     async def settle(result: DeleteResult) -> None:
         report._record(result)
-        await notify(on_progress, result)
+        if theirs:
+            return
+        try:
+            await notify(on_progress, result)
+        except Exception as exc:
+            stop_for(exc, "on_progress")
 
     async def worker() -> None:
         while (pulled := await next_item()) is not None:
@@ -317,12 +340,16 @@ async def run_deletes(
     async with anyio.create_task_group() as group:
         for _ in range(concurrency):
             group.start_soon(worker)
+    if theirs:
+        raise theirs[0]
     if report.stopped is not None and isinstance(job_ids, Iterable):
         await _drain_not_attempted(source, report, settle)
     close = getattr(source, "aclose", None)
     if close is not None:
         await close()  # a listing stopped early (limit, stop) is closed now, not by the GC
     await _recheck_unknown(delete, report, settle, concurrency)
+    if theirs:
+        raise theirs[0]
     report.complete = True
     return report
 

@@ -29,7 +29,7 @@ from ._constants import (
     TOKEN_LIFETIME_SECONDS,
     WRITE_TIMEOUT,
 )
-from ._http import read_body
+from ._http import header_problem, read_body
 from ._responses import (
     connection_error,
     error_from_response,
@@ -40,7 +40,7 @@ from ._responses import (
 from ._settings import ResolvedCredentials, resolve_base_url, resolve_credentials
 from ._version import __version__
 from .auth import AuthLayer, Credentials, known_secrets
-from .errors import ClientStateError, ConfigurationError, VideoSDKError
+from .errors import ClientStateError, ConfigurationError, InvalidRequestError, VideoSDKError
 from .logs import LoggingLayer, configure_from_env
 from .middleware import Call, Layer, Middleware, Next, UserMiddleware, compose
 from .models._base import APIModel
@@ -259,6 +259,12 @@ class AsyncEncoderClient:
         )
         resolved_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         configure_from_env()
+        if not (
+            retry_budget is DEFAULT or retry_budget is None or isinstance(retry_budget, RetryBudget)
+        ):
+            raise ConfigurationError(
+                f"retry_budget must be a RetryBudget or None, got {type(retry_budget).__name__}"
+            )
         owns = http_client is None
         http = _own_http_client() if http_client is None else _check_http_client(http_client)
         core = _Core(
@@ -301,6 +307,9 @@ class AsyncEncoderClient:
             )
         if isinstance(middleware, str | bytes) or not isinstance(middleware, Sequence):
             raise ConfigurationError("middleware must be a list of (request, call_next) callables")
+        problem = None if default_headers is None else header_problem(default_headers)
+        if problem is not None:
+            raise ConfigurationError(f"default_headers: {problem}")
         self._core = core
         self._owner = owner
         self._base_url = base_url
@@ -480,7 +489,7 @@ class AsyncEncoderClient:
         except VideoSDKError:
             raise
         except httpx.RequestError as exc:  # transport failures, undecodable bodies, ...
-            raise connection_error(request, call, exc) from exc
+            raise connection_error(request, call, exc, self._secrets(request)) from exc
         finally:
             limiter.release_on_behalf_of(call)
         if 200 <= response.status_code < 300:
@@ -502,6 +511,15 @@ class AsyncEncoderClient:
         extra_query: Mapping[str, str | int] | None,
     ) -> httpx.Request:
         """The request, built directly: client-level headers were merged once, up front."""
+        if extra_headers is not None:
+            problem = header_problem(extra_headers)
+            if problem is not None:
+                raise InvalidRequestError(f"extra_headers: {problem}")
+        if extra_query is not None and not isinstance(extra_query, Mapping):
+            raise InvalidRequestError(
+                "extra_query must be a mapping of names to values, "
+                f"got {type(extra_query).__name__}"
+            )
         headers = self._headers
         if content is not None or extra_headers:
             headers = headers.copy()

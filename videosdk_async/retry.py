@@ -23,6 +23,7 @@ from ._constants import (
     BUDGET_MAX_TOKENS,
     BUDGET_RATIO,
     MAX_ATTEMPTS,
+    MAY_HAVE_APPLIED_STATUS,
     RETRY_AFTER_CAP,
     RETRYABLE_STATUS,
 )
@@ -40,9 +41,6 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Failures worth another try (for idempotent requests); anything else is a bug or a config error.
 TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-# Answers after which the request may have been applied: the server (or the one behind a
-# gateway) failed mid-way. 503, 429 and 408 say the request was not taken on.
-MAY_HAVE_APPLIED_STATUS = frozenset({500, 502, 504})
 
 
 def _number(name: str, value: object, low: float) -> float:

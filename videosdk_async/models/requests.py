@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, TypeVar
 
@@ -47,6 +48,21 @@ ImageFormats = Annotated[
 Filters = Annotated[list[ThumbnailFilter], _only_known(ThumbnailFilter, "filter")]
 
 
+def _finite_json(value: dict[str, JsonValue] | None) -> dict[str, JsonValue] | None:
+    """Refuse NaN and infinities anywhere inside: JSON has no such numbers (pydantic would
+    send them as null, silently)."""
+    stack: list[object] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError(f"{item} is not a JSON number (it would be sent as null)")
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
 class PresetSpec(RequestModel):
     """One output preset: resolutions and a format."""
 
@@ -79,7 +95,7 @@ class JobCreate(RequestModel):
     presets: list[PresetSpec] = Field(min_length=1)
     thumbnails: list[ThumbnailSpec] | None = None
     webhook_url: str | None = None
-    user_data: dict[str, JsonValue] | None = None
+    user_data: Annotated[dict[str, JsonValue] | None, AfterValidator(_finite_json)] = None
 
     @model_validator(mode="after")
     def _one_source(self) -> JobCreate:

@@ -27,16 +27,19 @@ from .._time import as_utc
 from ..batch import DeleteReport, ProgressCallback, notify, run_deletes, walk_pages
 from ..errors import (
     APIConnectionError,
+    APIError,
     InvalidRequestError,
     JobFailedError,
     JobNotFoundError,
     RateLimitError,
     ServerError,
+    VideoSDKError,
     WaitTimeoutError,
 )
 from ..models import EncodingJob, JobCreate, JobPage, JobStatus, PresetSpec, ThumbnailSpec
 from ..models._base import RawResponse
 from ._caller import Caller, Query
+from ._recovery import find_created, may_have_created, note, with_marker
 
 __all__ = ["JobsResource"]
 
@@ -89,12 +92,21 @@ class JobsResource:
         user_data: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
+        recover: bool = False,
     ) -> EncodingJob:
         """Create an encoding job; the body is validated before anything is sent.
 
         Pass a :class:`JobCreate` (or a dict of its fields) as ``request``, or the fields as
         keywords. Exactly one of ``video_id``/``video_url``; at least one preset.
-        A create is never retried once its bytes may have reached the server.
+
+        A create is never retried once its bytes may have reached the server: a second POST
+        could make a second job. When its answer is lost (a dropped connection, a timeout
+        after sending, 500/502/504, a 2xx that is not a job) the error says the job may
+        exist (``may_have_applied``). With ``recover=True`` the body carries a unique marker
+        in ``userData["_videosdkCreateId"]`` (yours is kept if you set one); after a lost
+        answer the newest pages are listed (at most four calls) and the job carrying the
+        marker is returned. If none does, the job was most likely not created, and the
+        original error is raised saying so.
         """
         fields = {
             "video_id": video_id,
@@ -115,18 +127,41 @@ class JobsResource:
                 if isinstance(request, JobCreate)
                 else JobCreate.model_validate(request if request is not None else given)
             )
+            marker = None
+            if recover:
+                body, marker = with_marker(body)
             content = body.to_json_bytes()
         except (ValidationError, ValueError, TypeError) as exc:
             reason = describe_problems(exc) if isinstance(exc, ValidationError) else str(exc)
             raise InvalidRequestError(f"invalid create request: {reason}") from None
-        return await self._client._call(
-            "POST",
-            _PATH,
-            EncodingJob,
-            content=content,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-        )
+        try:
+            return await self._client._call(
+                "POST",
+                _PATH,
+                EncodingJob,
+                content=content,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        except APIError as exc:
+            if not may_have_created(exc):
+                raise
+            if marker is None:
+                note(exc, "the job may exist (jobs.create(..., recover=True) finds it then)")
+                raise
+            failed = exc
+        try:
+            job = await find_created(self.list, self.get, marker)
+        except VideoSDKError as exc:
+            note(failed, f"the job may exist; looking for it failed: {exc}")
+            raise failed from failed.__cause__
+        if job is None:
+            note(
+                failed,
+                f"no job on the newest pages carries its marker {marker}: most likely not created",
+            )
+            raise failed
+        return job
 
     async def get(
         self,
@@ -187,7 +222,12 @@ class JobsResource:
         first, each page in the API's order.
         """
         check_paging(1, per_page)
-        wanted = None if status is None else JobStatus(status)
+        try:
+            wanted = None if status is None else JobStatus(status)
+        except ValueError:
+            raise InvalidRequestError(
+                f"status must be a JobStatus or its value, got {status!r:.60}"
+            ) from None
 
         async def page_of(number: int) -> JobPage:
             return await self.list(number, per_page, user_id=user_id)
