@@ -5,13 +5,14 @@ Import it by name (``from support import ...``); pytest puts ``tests/`` on the p
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
 import httpx
 
 from videosdk_async import (
     AsyncEncoderClient,
+    DeleteReport,
     RetryBudget,
     RetryPolicy,
     TimeoutPolicy,
@@ -123,3 +124,39 @@ def seed_jobs(emulator: Emulator, count: int, **fields: object) -> list[str]:
     """Create ``count`` jobs straight in the emulator's state (fast, no HTTP)."""
     body = {"videoUrl": "https://example.com/source.mp4", "presets": [PRESET], **fields}
     return [str(emulator.create_job(body)["id"]) for _ in range(count)]
+
+
+def ledger_disagreements(
+    report: DeleteReport, emulator: Emulator, existed: Iterable[str] = ()
+) -> list[str]:
+    """Where a batch report contradicts the emulator's ledger (empty when it agrees).
+
+    ``existed``: ids that were jobs before the batch (so "not found" would be wrong for them);
+    no one else may have touched the report's ids meanwhile. An unknown outcome agrees with
+    anything but a second delete.
+    """
+    from videosdk_async import DeleteOutcome
+
+    present = {str(job["id"]): str(job["status"]) for job in emulator.jobs()}
+    existed = set(existed)
+    wrong: list[str] = []
+    for result in report:
+        job_id, outcome = result.job_id, result.outcome
+        deletes = emulator.ledger.deletes(job_id)
+        gone = job_id not in present
+        if outcome in (DeleteOutcome.DELETED, DeleteOutcome.GONE):
+            ok = deletes == 1 and gone
+        elif outcome is DeleteOutcome.NOT_FOUND:
+            ok = deletes == 0 and gone and job_id not in existed
+        elif outcome is DeleteOutcome.NOT_DELETABLE:
+            ok = deletes == 0 and present.get(job_id, "queued") != "queued"
+        elif outcome is DeleteOutcome.FAILED:
+            ok = deletes == 0 and (not gone or job_id not in existed)
+        elif outcome is DeleteOutcome.UNKNOWN:
+            ok = deletes <= 1
+        else:  # invalid, not attempted, would delete: nothing was sent
+            ok = deletes == 0
+        if not ok:
+            state = present.get(job_id, "absent")
+            wrong.append(f"{job_id}: reported {outcome}, ledger {deletes} deletes, job {state}")
+    return wrong

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import httpx
 
+from ._text import shown
+
 # RFC 9110: a header name is a token; a value is visible ASCII, spaces and tabs (no line breaks).
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
@@ -23,7 +25,7 @@ def header_problem(headers: object) -> str | None:
         return f"must be a mapping of header names to values, got {type(headers).__name__}"
     for name, value in headers.items():
         if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
-            return f"{name!r:.60} is not a valid header name"
+            return f"{shown(name)} is not a valid header name"
         if not isinstance(value, str):
             return f"header {name} must be a string, got {type(value).__name__}"
         if not _HEADER_VALUE.fullmatch(value):

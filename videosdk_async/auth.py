@@ -6,7 +6,6 @@ shows a token or secret in its ``repr``.
 
 from __future__ import annotations
 
-import math
 import re
 import time
 import uuid
@@ -19,6 +18,7 @@ import jwt
 
 from ._constants import TOKEN_LIFETIME_SECONDS, TOKEN_RENEW_BEFORE_SECONDS
 from ._http import clone_request
+from ._text import finite, shown
 from .errors import ConfigurationError
 from .middleware import Call, Next
 
@@ -112,12 +112,9 @@ class APIKeyAuth:
                 raise ConfigurationError(f"{name} must be a string, got {type(value).__name__}")
             if not value.strip():
                 raise ConfigurationError(f"{name} is empty")
-        if (
-            isinstance(lifetime, bool)
-            or not isinstance(lifetime, int | float)
-            or not (math.isfinite(lifetime) and lifetime >= 2)
-        ):
-            raise ConfigurationError(f"token lifetime must be >= 2 seconds, got {lifetime!r}")
+        seconds = finite(lifetime)
+        if seconds is None or seconds < 2:
+            raise ConfigurationError(f"token lifetime must be >= 2 seconds, got {shown(lifetime)}")
         self.api_key = api_key.strip()
         self._secret = secret
         self.lifetime = lifetime

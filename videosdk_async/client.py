@@ -38,6 +38,7 @@ from ._responses import (
     too_large,
 )
 from ._settings import ResolvedCredentials, resolve_base_url, resolve_credentials
+from ._text import shown
 from ._version import __version__
 from .auth import AuthLayer, Credentials, known_secrets
 from .errors import ClientStateError, ConfigurationError, InvalidRequestError, VideoSDKError
@@ -146,10 +147,10 @@ class _Core:
 
 def _check_concurrency(value: object, ceiling: int | None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigurationError(f"max_concurrency must be an int >= 1, got {value!r}")
+        raise ConfigurationError(f"max_concurrency must be an int >= 1, got {shown(value)}")
     if ceiling is not None and value > ceiling:
         raise ConfigurationError(
-            f"max_concurrency {value} is more than the connection pool holds ({ceiling}): "
+            f"max_concurrency {shown(value)} is more than the connection pool holds ({ceiling}): "
             "calls would wait in httpx's pool and fail with PoolTimeout (a cancelled one can "
             f"strand a connection); use max_concurrency <= {ceiling}, or a larger pool"
         )
@@ -303,7 +304,7 @@ class AsyncEncoderClient:
             or max_response_bytes < 1
         ):
             raise ConfigurationError(
-                f"max_response_bytes must be an int >= 1, got {max_response_bytes!r}"
+                f"max_response_bytes must be an int >= 1, got {shown(max_response_bytes)}"
             )
         if isinstance(middleware, str | bytes) or not isinstance(middleware, Sequence):
             raise ConfigurationError("middleware must be a list of (request, call_next) callables")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import (
@@ -22,7 +21,7 @@ from pydantic import ValidationError
 
 from .._constants import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from .._ids import validate_id
-from .._text import describe_problems
+from .._text import describe_problems, finite, shown
 from .._time import as_utc
 from ..batch import DeleteReport, ProgressCallback, notify, run_deletes, walk_pages
 from ..errors import (
@@ -49,10 +48,9 @@ _PATH = "/v1/encoder/jobs"
 def check_int(name: str, value: object, low: int, high: int | None = None) -> int:
     """Refuse, before any I/O, an argument that is not an int in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise InvalidRequestError(f"{name} must be an int >= {low}, got {value!r:.60}")
+        raise InvalidRequestError(f"{name} must be an int >= {low}, got {shown(value)}")
     if high is not None and value > high:
-        shown = value if value < 10**18 else "a larger number"
-        raise InvalidRequestError(f"{name} must be at most {high}, got {shown}")
+        raise InvalidRequestError(f"{name} must be at most {high}, got {shown(value)}")
     return value
 
 
@@ -64,10 +62,11 @@ def check_paging(page: int, per_page: int) -> None:
 
 def _seconds(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidRequestError(f"{name} must be a number of seconds, got {value!r:.60}")
-    if not (math.isfinite(value) and value > 0):
-        raise InvalidRequestError(f"{name} must be positive and finite, got {value!r}")
-    return float(value)
+        raise InvalidRequestError(f"{name} must be a number of seconds, got {shown(value)}")
+    seconds = finite(value)
+    if seconds is None or seconds <= 0:
+        raise InvalidRequestError(f"{name} must be positive and finite, got {shown(value)}")
+    return seconds
 
 
 class JobsResource:
@@ -226,7 +225,7 @@ class JobsResource:
             wanted = None if status is None else JobStatus(status)
         except ValueError:
             raise InvalidRequestError(
-                f"status must be a JobStatus or its value, got {status!r:.60}"
+                f"status must be a JobStatus or its value, got {shown(status)}"
             ) from None
 
         async def page_of(number: int) -> JobPage:
