@@ -48,6 +48,7 @@ __all__ = [
     "connection_error",
     "deadline_exceeded",
     "error_from_response",
+    "mask_causes",
     "parse_model",
     "queue_timeout",
     "request_id_of",
@@ -79,12 +80,13 @@ _ENVELOPE_STATUS = frozenset({"error", "fail", "failure", "ok", "success"})
 _REDACT_MARGIN = 4096
 
 
-def request_id_of(headers: httpx.Headers) -> str | None:
-    """The server's request id for an answer, from ``X-Request-Id`` or ``Request-Id``."""
+def request_id_of(headers: httpx.Headers, secrets: tuple[str, ...] = ()) -> str | None:
+    """The server's request id for an answer, from ``X-Request-Id`` or ``Request-Id``, with
+    secrets masked (a server may put anything there)."""
     for name in REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
-            return one_line(value, 128)
+            return one_line(redact(value, secrets), 128)
     return None
 
 
@@ -120,10 +122,11 @@ def parse_model(
         result = model.model_validate_json(response.content)
     except (ValidationError, ValueError, RecursionError) as exc:
         request = response.request
-        request_id = request_id_of(response.headers)
+        known = secrets(request)
+        request_id = request_id_of(response.headers, known)
         reason = describe_problems(exc, limit=1) if isinstance(exc, ValueError) else "too deep"
         text = _text_of(response)
-        snippet = body_snippet(text, secrets(request)) if text.strip() else "(empty)"
+        snippet = body_snippet(text, known) if text.strip() else "(empty)"
         message = (
             f"{call.label}: the response is not a valid {model.__name__}: {reason}; "
             f"body starts: {snippet}"
@@ -226,7 +229,7 @@ def error_from_response(
     status = response.status_code
     body = parse_body(response)
     said = server_message(body, secrets)
-    request_id = request_id_of(response.headers)
+    request_id = request_id_of(response.headers, secrets)
     where = f"{call.method} {call.path}"
     job_id = call.job_id
     subject = f" for job {job_id}" if job_id is not None else ""
@@ -296,6 +299,20 @@ def _not_retried(call: Call) -> str:
 # -- failures below HTTP, and the client's own limits --------------------------------------------
 
 
+def mask_causes(error: BaseException, secrets: tuple[str, ...]) -> None:
+    """Mask secrets in the messages of ``error`` and the exceptions chained to it that are
+    not ours (httpx's, h11's): a traceback prints them. (h11 refuses a header by quoting it.)"""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if not isinstance(current, APIError) and current.args and isinstance(current.args[0], str):
+            masked = redact(current.args[0], secrets)
+            if masked != current.args[0]:
+                current.args = (masked, *current.args[1:])
+        current = current.__cause__ or current.__context__
+
+
 def connection_error(
     request: httpx.Request, call: Call, exc: httpx.RequestError, secrets: tuple[str, ...] = ()
 ) -> APIError:
@@ -354,9 +371,11 @@ def queue_timeout(
     )
 
 
-def too_large(response: httpx.Response, call: Call, limit: int) -> ResponseTooLargeError:
+def too_large(
+    response: httpx.Response, call: Call, limit: int, secrets: tuple[str, ...] = ()
+) -> ResponseTooLargeError:
     """The error for an answer whose body passed ``limit`` bytes once decompressed."""
-    request_id = request_id_of(response.headers)
+    request_id = request_id_of(response.headers, secrets)
     return ResponseTooLargeError(
         _with_request_id(
             f"{call.label}: the answer (HTTP {response.status_code}) is larger than "

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import httpx
 
 from ._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, ENV_SECRET, ENV_TOKEN
+from ._redact import redact
 from .auth import APIKeyAuth, Credentials, StaticToken
 from .errors import ConfigurationError
 
@@ -126,9 +127,11 @@ def resolve_base_url(
     allow_insecure_http: bool = False,
     env: Mapping[str, str] | None = None,
     names: ArgumentNames = SDK_NAMES,
+    secrets: Iterable[str] = (),
 ) -> str:
     """The API base URL (no trailing slash), checked: http(s), a host, no credentials in it,
-    and plain http only to loopback unless ``allow_insecure_http``."""
+    and plain http only to loopback unless ``allow_insecure_http``. A refused URL is quoted
+    with ``secrets`` (and anything shaped like one) masked."""
     env = os.environ if env is None else env
     if base_url is not None:
         raw, where = base_url, names.base_url.rstrip("=")
@@ -139,6 +142,7 @@ def resolve_base_url(
     if not isinstance(raw, str) and not isinstance(raw, httpx.URL):
         raise ConfigurationError(f"{where} must be a URL string, got {type(raw).__name__}")
     text = str(raw).strip()
+    shown = redact(text, tuple(secrets))[:200]
     if not text:
         raise ConfigurationError(
             f"{where} is empty; give the API's URL (e.g. {DEFAULT_BASE_URL}, or the emulator's)"
@@ -146,17 +150,17 @@ def resolve_base_url(
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
-        raise ConfigurationError(f"{where} {text[:200]!r} is not a valid URL: {exc}") from None
+        raise ConfigurationError(f"{where} {shown!r} is not a valid URL: {exc}") from None
     if url.userinfo:
         raise ConfigurationError(
             f"{where} must not carry credentials (user:password@); pass them as "
             f"{names.token}..., or {names.api_key}... and {names.secret}..."
         )
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"{where} {text[:200]!r} must be an http(s) URL with a host")
+        raise ConfigurationError(f"{where} {shown!r} must be an http(s) URL with a host")
     if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
         raise ConfigurationError(
-            f"{where} {text[:200]!r} is plain http to a non-loopback host: tokens would travel "
+            f"{where} {shown!r} is plain http to a non-loopback host: tokens would travel "
             f"in clear text. Use https, or opt in with {names.allow_insecure_http} if you "
             "really mean it"
         )

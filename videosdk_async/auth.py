@@ -46,6 +46,8 @@ class Credentials(Protocol):
 _INSECURE_KEY_WARNING: type[Warning] = getattr(jwt, "InsecureKeyLengthWarning", UserWarning)
 
 
+# Minted tokens still masked after they were replaced (a server may echo one a while later).
+_EARLIER_KEPT = 4
 # What a header can carry as a token: one word of visible ASCII.
 _SENDABLE = re.compile(r"[\x21-\x7e]+")
 
@@ -122,6 +124,8 @@ class APIKeyAuth:
         self.renew_before = min(renew_before, lifetime / 2)
         self._clock = clock
         self._token: str | None = None
+        # Tokens minted before the current one: still valid until they expire, so still masked.
+        self._earlier: tuple[str, ...] = ()
         self._expires_at = 0.0
         self.mint_count = 0
 
@@ -140,7 +144,10 @@ class APIKeyAuth:
             with warnings.catch_warnings():
                 # A short account secret is the account's, not the caller's to fix here.
                 warnings.simplefilter("ignore", _INSECURE_KEY_WARNING)
-                self._token = jwt.encode(claims, self._secret, algorithm="HS256")
+                minted = jwt.encode(claims, self._secret, algorithm="HS256")
+                if self._token is not None:
+                    self._earlier = (self._token, *self._earlier)[:_EARLIER_KEPT]
+                self._token = minted
             self._expires_at = float(expires)
             self.mint_count += 1
         return self._token
@@ -148,11 +155,13 @@ class APIKeyAuth:
     def invalidate(self, refused: str) -> None:
         """Forget ``refused`` so the next call mints afresh (once, however many saw the 401)."""
         if self._token == refused:
+            self._earlier = (refused, *self._earlier)[:_EARLIER_KEPT]
             self._token = None
 
     def secrets(self) -> tuple[str, ...]:
         """What must never appear in a message: the secret, the API key, the current token."""
-        return (self._secret, self.api_key, *((self._token,) if self._token else ()))
+        current = (self._token,) if self._token else ()
+        return (self._secret, self.api_key, *current, *self._earlier)
 
     def __repr__(self) -> str:
         return f"APIKeyAuth(api_key={_mask(self.api_key)!r}, secret=***)"

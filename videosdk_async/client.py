@@ -30,9 +30,11 @@ from ._constants import (
     WRITE_TIMEOUT,
 )
 from ._http import header_problem, read_body
+from ._redact import redact
 from ._responses import (
     connection_error,
     error_from_response,
+    mask_causes,
     parse_model,
     queue_timeout,
     too_large,
@@ -258,7 +260,11 @@ class AsyncEncoderClient:
         credentials = resolve_credentials(
             token=token, api_key=api_key, secret=secret, auth=auth, token_lifetime=token_lifetime
         )
-        resolved_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        resolved_url = resolve_base_url(
+            base_url,
+            allow_insecure_http=allow_insecure_http,
+            secrets=known_secrets(credentials.credentials),
+        )
         configure_from_env()
         if not (
             retry_budget is DEFAULT or retry_budget is None or isinstance(retry_budget, RetryBudget)
@@ -375,7 +381,11 @@ class AsyncEncoderClient:
             owner=False,
             base_url=self._base_url
             if base_url is None
-            else resolve_base_url(base_url, allow_insecure_http=False),
+            else resolve_base_url(
+                base_url,
+                allow_insecure_http=False,
+                secrets=known_secrets(core.credentials.credentials),
+            ),
             timeout=self.timeout if timeout is DEFAULT else TimeoutPolicy.coerce(timeout),
             retry=_retry_policy(self.retry if retry is DEFAULT else retry, max_retries),
             middleware=self._user_middleware if middleware is DEFAULT else middleware,
@@ -458,6 +468,11 @@ class AsyncEncoderClient:
         named in errors and decides the job-specific mappings (not found, not deletable).
         """
         limiter = self._core.limiter()
+        if job_id is not None and job_id in known_secrets(self._core.credentials.credentials):
+            raise InvalidRequestError(
+                "the job id given is one of this client's credentials (a token or key); "
+                "nothing was sent"
+            )
         timeout = self.timeout
         call = (
             Call(method, path, job_id=job_id)
@@ -487,10 +502,13 @@ class AsyncEncoderClient:
                     raise queue_timeout(request, call, queue, limiter.total_tokens) from None
         try:
             response = await self._handler(request, call)
-        except VideoSDKError:
+        except VideoSDKError as exc:
+            mask_causes(exc, self._secrets(request))
             raise
         except httpx.RequestError as exc:  # transport failures, undecodable bodies, ...
-            raise connection_error(request, call, exc, self._secrets(request)) from exc
+            secrets = self._secrets(request)
+            mask_causes(exc, secrets)
+            raise connection_error(request, call, exc, secrets) from exc
         finally:
             limiter.release_on_behalf_of(call)
         if 200 <= response.status_code < 300:
@@ -552,8 +570,12 @@ class AsyncEncoderClient:
             call.note_failure("an undecodable body", may_have_applied=True)
             raise
         if not fits:
-            raise too_large(response, call, self._max_response_bytes)
+            raise too_large(response, call, self._max_response_bytes, self._secrets(request))
         return response
+
+    def _redact(self, text: str) -> str:
+        """``text`` (say, something the server wrote) with this client's secrets masked."""
+        return redact(text, known_secrets(self._core.credentials.credentials))
 
     def _secrets(self, request: httpx.Request) -> tuple[str, ...]:
         """Every value to mask in what this call's error might quote."""

@@ -607,6 +607,7 @@ async def test_an_echoed_opaque_token_is_masked_wherever_it_appears() -> None:
     assert "credentials [redacted] rejected" in str(caught.value)
 
 
+@pytest.mark.secrets_generated
 @settings(max_examples=150, deadline=None)
 @given(
     token=st.text(

@@ -24,6 +24,10 @@ class Caller(Protocol):
         """Most calls in flight at once."""
         ...
 
+    def _redact(self, text: str) -> str:
+        """``text`` with the client's secrets masked."""
+        ...
+
     async def _call(
         self,
         method: str,

@@ -393,9 +393,8 @@ class JobsResource:
                     last = job
                     if job.is_terminal:
                         if raise_on_failure and job.status is JobStatus.FAILED:
-                            raise JobFailedError(
-                                f"job {job_id} failed: {job.failure_reason}", job=job
-                            )
+                            reason = self._client._redact(str(job.failure_reason))
+                            raise JobFailedError(f"job {job_id} failed: {reason}", job=job)
                         return job
             delay = min(interval, max_poll_interval) * random.uniform(0.8, 1.2)  # noqa: S311
             if clock() + delay >= deadline:
