@@ -24,7 +24,7 @@ from typing import TypeVar
 import anyio
 
 from ._ids import validate_id
-from ._text import one_line
+from ._text import one_line, shown
 from .errors import (
     APIConnectionError,
     AuthenticationError,
@@ -239,9 +239,7 @@ def _invalid(item: object) -> DeleteResult | None:
     try:
         validate_id(item)
     except InvalidRequestError as exc:
-        key = (
-            item if isinstance(item, str) else f"<{type(item).__name__} {one_line(repr(item), 60)}>"
-        )
+        key = item if isinstance(item, str) else f"<{type(item).__name__} {shown(item)}>"
         return DeleteResult(key, DeleteOutcome.INVALID, error=exc)
     return None
 

@@ -98,7 +98,7 @@ class TimeoutPolicy:
                 "timeout must be seconds, an httpx.Timeout, a TimeoutPolicy or None, "
                 f"got {type(value).__name__}"
             )
-        return cls(float(value))
+        return cls(value)
 
     def __repr__(self) -> str:
         t = self.attempt

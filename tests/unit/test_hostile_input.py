@@ -107,7 +107,9 @@ async def test_32_nones_before_an_id_do_not_stop_the_default_workers(
     assert not report.ok
 
 
-@pytest.mark.parametrize("item", [["x"], {"id": "x"}, 7, 1.5, b"id", "", "a/b", "a" * 300])
+@pytest.mark.parametrize(
+    "item", [["x"], {"id": "x"}, 7, 10**5000, 1.5, b"id", "", "a/b", "a" * 300], ids=_shown
+)
 async def test_any_bad_item_is_an_invalid_outcome_and_the_rest_is_deleted(
     client: AsyncEncoderClient, api: Recorder, item: Any
 ) -> None:
@@ -340,6 +342,10 @@ def test_default_headers_that_cannot_be_sent_are_refused_when_the_client_is_buil
         lambda: RetryBudget(max_tokens=math.inf),
         lambda: RetryBudget(floor_per_second=-0.5),
         lambda: AsyncEncoderClient(TOKEN, timeout=NAN),
+        lambda: AsyncEncoderClient(TOKEN, timeout=10**400),
+        lambda: AsyncEncoderClient(TOKEN, max_concurrency=-(10**5000)),
+        lambda: TimeoutPolicy(-(10**5000)),
+        lambda: RetryPolicy(backoff_cap=10**5000),
         lambda: AsyncEncoderClient(TOKEN, max_retries="2"),  # type: ignore[arg-type]
         lambda: AsyncEncoderClient(TOKEN, max_response_bytes=math.inf),  # type: ignore[arg-type]
         lambda: AsyncEncoderClient(TOKEN, retry_budget="shared"),  # type: ignore[arg-type]
