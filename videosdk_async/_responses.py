@@ -14,7 +14,7 @@ from typing import TypeVar
 import httpx
 from pydantic import ValidationError
 
-from ._constants import BODY_SNIPPET_CHARS
+from ._constants import BODY_SNIPPET_CHARS, MAY_HAVE_APPLIED_STATUS
 from ._http import host_of, parse_retry_after
 from ._redact import redact
 from ._text import describe_problems, one_line, plural
@@ -94,7 +94,11 @@ def _with_request_id(message: str, request_id: str | None) -> str:
     return f"{message} [request id: {request_id}]" if request_id else message
 
 
-def _fields(request: httpx.Request, call: Call, request_id: str | None) -> CallFields:
+def _fields(
+    request: httpx.Request, call: Call, request_id: str | None, *, applied: bool = False
+) -> CallFields:
+    """The fields every error of this call carries; ``applied``: this answer itself says the
+    request may have taken effect (on top of what earlier attempts said)."""
     return {
         "method": call.method,
         "url": str(request.url),
@@ -102,7 +106,15 @@ def _fields(request: httpx.Request, call: Call, request_id: str | None) -> CallF
         "attempts": call.attempts,
         "request": request,
         "request_id": request_id,
+        "may_have_applied": call.may_have_applied or applied,
     }
+
+
+def _maybe(call: Call, applied: bool) -> str:
+    """The words that say a failed change may have taken effect anyway."""
+    if (call.may_have_applied or applied) and call.method not in ("GET", "HEAD"):
+        return "; the request may have reached the server, so it may have taken effect"
+    return ""
 
 
 # -- 2xx: the model ----------------------------------------------------------------------------
@@ -129,14 +141,14 @@ def parse_model(
         snippet = body_snippet(text, known) if text.strip() else "(empty)"
         message = (
             f"{call.label}: the response is not a valid {model.__name__}: {reason}; "
-            f"body starts: {snippet}"
+            f"body starts: {snippet}{_maybe(call, True)}"
         )
         raise ResponseValidationError(
             _with_request_id(message, request_id),
             status_code=response.status_code,
             snippet=snippet,
             response=response,
-            **_fields(request, call, request_id),
+            **_fields(request, call, request_id, applied=True),  # the server said it did
         ) from None
     result.__dict__["_raw_response"] = RawResponse(
         response, attempts=call.attempts, started=call.started
@@ -234,8 +246,9 @@ def error_from_response(
     job_id = call.job_id
     subject = f" for job {job_id}" if job_id is not None else ""
     tail = f"(HTTP {status}: {said})" if said else f"(HTTP {status})"
+    applied = status in MAY_HAVE_APPLIED_STATUS
     common: StatusFields = {
-        **_fields(request, call, request_id),
+        **_fields(request, call, request_id, applied=applied),
         "status_code": status,
         "body": body,
         "server_message": said,
@@ -266,13 +279,14 @@ def error_from_response(
         retry_after = parse_retry_after(response.headers)
         wait = f"; the server asked to wait {retry_after:g}s" if retry_after is not None else ""
         return RateLimitError(
-            done(f"{where}: rate limited{_not_retried(call)}{wait} {tail}"),
+            done(f"{where}: rate limited{_not_retried(call)}{wait} {tail}{_maybe(call, applied)}"),
             retry_after=retry_after,
             **common,
         )
     if status >= 500:
+        maybe = _maybe(call, applied)
         return ServerError(
-            done(f"{where}: server error{subject}{_not_retried(call)} {tail}"), **common
+            done(f"{where}: server error{subject}{_not_retried(call)} {tail}{maybe}"), **common
         )
     if status == 401:
         source = f" (credentials from {credential_source})" if credential_source else ""
@@ -328,13 +342,9 @@ def connection_error(
     else:
         kind, what = APIConnectionError, f"connection to {host_of(request)} failed"
     detail = one_line(redact(str(exc), secrets) or type(exc).__name__, 200)
-    maybe = ""
-    if call.may_have_applied and call.method not in ("GET", "HEAD"):
-        maybe = "; the request may have reached the server, so it may have taken effect"
     return kind(
         f"{call.label}: {what} after {plural(call.attempts, 'attempt')}"
-        f"{_refused(call)} ({type(exc).__name__}: {detail}){maybe}",
-        may_have_applied=call.may_have_applied,
+        f"{_refused(call)} ({type(exc).__name__}: {detail}){_maybe(call, False)}",
         **_fields(request, call, None),
     )
 
@@ -344,18 +354,19 @@ def _refused(call: Call) -> str:
 
 
 def deadline_exceeded(request: httpx.Request, call: Call) -> DeadlineExceededError:
-    """The error for a call whose deadline has passed."""
+    """The error for a call whose deadline has passed.
+
+    An attempt cut off on the wire may have reached the server: that counts as may have
+    applied, like a failure after sending."""
     total = call.total if call.total is not None else 0.0
+    if call.in_flight:
+        call.note_failure("cut off by the deadline mid-attempt", may_have_applied=True)
     last = f"; last failure: {call.last_failure}" if call.last_failure else ""
-    maybe = ""
-    if call.may_have_applied and call.method not in ("GET", "HEAD"):
-        maybe = "; the request may have reached the server, so it may have taken effect"
     return DeadlineExceededError(
         f"{call.label}: deadline of {total:g}s exceeded after "
-        f"{plural(call.attempts, 'attempt')}{last}{maybe}",
+        f"{plural(call.attempts, 'attempt')}{last}{_maybe(call, False)}",
         deadline=total,
         last_failure=call.last_failure,
-        may_have_applied=call.may_have_applied,
         **_fields(request, call, None),
     )
 
@@ -376,14 +387,16 @@ def too_large(
 ) -> ResponseTooLargeError:
     """The error for an answer whose body passed ``limit`` bytes once decompressed."""
     request_id = request_id_of(response.headers, secrets)
+    status = response.status_code
+    applied = 200 <= status < 300 or status in MAY_HAVE_APPLIED_STATUS
     return ResponseTooLargeError(
         _with_request_id(
-            f"{call.label}: the answer (HTTP {response.status_code}) is larger than "
+            f"{call.label}: the answer (HTTP {status}) is larger than "
             f"{limit:,} bytes once decompressed; not read (raise max_response_bytes if "
-            "this is expected)",
+            f"this is expected){_maybe(call, applied)}",
             request_id,
         ),
-        status_code=response.status_code,
+        status_code=status,
         limit=limit,
-        **_fields(response.request, call, request_id),
+        **_fields(response.request, call, request_id, applied=applied),
     )

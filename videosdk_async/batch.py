@@ -26,12 +26,11 @@ import anyio
 from ._ids import validate_id
 from ._text import one_line, shown
 from .errors import (
-    APIConnectionError,
+    APIError,
     AuthenticationError,
     InvalidRequestError,
     JobNotDeletableError,
     JobNotFoundError,
-    ResponseValidationError,
     VideoSDKError,
 )
 from .models import EncodingJob, JobPage
@@ -195,13 +194,10 @@ async def _classify(delete: DeleteCall, job_id: str, *, recheck: bool = False) -
         return DeleteResult(
             job_id, DeleteOutcome.NOT_DELETABLE, job_status=exc.job_status, error=exc
         )
-    except ResponseValidationError as exc:
-        if 200 <= exc.status_code < 300:
-            # A 2xx that is not a job (a proxy's page, a truncated body): it may or may not
-            # have been applied; the re-check at the end tells.
-            return DeleteResult(job_id, DeleteOutcome.UNKNOWN, error=exc)
-        return DeleteResult(job_id, DeleteOutcome.FAILED, error=exc)
-    except APIConnectionError as exc:
+    except APIError as exc:
+        # A lost or unreadable answer, a 500/502/504, or a refusal after such an attempt
+        # (a 429 on the retry of a delete whose first answer was lost): it may or may not
+        # have been applied; the re-check at the end tells. Otherwise it was not.
         outcome = DeleteOutcome.UNKNOWN if exc.may_have_applied else DeleteOutcome.FAILED
         return DeleteResult(job_id, outcome, error=exc)
     except Exception as exc:  # nothing lost: even an unexpected error is this id's outcome

@@ -557,6 +557,8 @@ class AsyncEncoderClient:
         timeout = call.timeout_for_attempt()
         if timeout is not None:
             request.extensions["timeout"] = timeout
+        # Set until the attempt ends, cleared unless cancelled (the deadline): see Call.
+        call.in_flight = True
         try:
             response = await self._core.http.send(request, stream=True)
             try:
@@ -567,8 +569,13 @@ class AsyncEncoderClient:
         except httpx.DecodingError:
             # The server answered, in a body no one can read: what it said (and did) is
             # unknown, so a change it was asked for may have been applied.
+            call.in_flight = False
             call.note_failure("an undecodable body", may_have_applied=True)
             raise
+        except Exception:
+            call.in_flight = False  # a failure the retry layer records for what it is
+            raise
+        call.in_flight = False
         if not fits:
             raise too_large(response, call, self._max_response_bytes, self._secrets(request))
         return response

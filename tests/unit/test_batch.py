@@ -103,7 +103,7 @@ def test_delete_many_classifies_every_outcome() -> None:
     api = FakeJobsAPI(["queued", "queued", "processing", "queued", "queued"])
     ids = list(api.jobs)
     api.flaky[ids[3]] = ["lost"]  # deleted, response lost; the retry answers 404 → gone
-    api.flaky[ids[4]] = [500, 500, 500]  # fails all 3 attempts
+    api.flaky[ids[4]] = [503, 503, 503]  # fails all 3 attempts, each saying "not taken on"
     unknown = "f" * 24
     progress: list[DeleteResult] = []
 
@@ -136,6 +136,37 @@ def test_delete_many_classifies_every_outcome() -> None:
     )
     assert not report.ok
     assert report[ids[2]].describe() == f"{ids[2]}: not deletable (status processing)"
+
+
+@pytest.mark.parametrize(
+    ("script", "first", "final"),
+    [
+        ([500, 500, 500], DeleteOutcome.UNKNOWN, DeleteOutcome.DELETED),  # 500 may have applied
+        (["lost", 429, 429], DeleteOutcome.UNKNOWN, DeleteOutcome.GONE),  # 429 after a loss
+        ([503, 503, 503], DeleteOutcome.FAILED, DeleteOutcome.FAILED),  # said: not taken on
+    ],
+)
+def test_a_failure_that_may_have_applied_is_unknown_then_rechecked(
+    script: list[int | str], first: DeleteOutcome, final: DeleteOutcome
+) -> None:
+    api = FakeJobsAPI(["queued"])
+    (job_id,) = api.jobs
+    api.flaky[job_id] = list(script)
+    progress: list[DeleteResult] = []
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock()) as client:
+            return await client.jobs.delete_many([job_id], on_progress=progress.append)
+
+    report = anyio.run(scenario)
+    assert progress[0].outcome is first
+    assert report[job_id].outcome is final
+    assert api.deletes.count(job_id) == (0 if final is DeleteOutcome.FAILED else 1)
+    error = progress[0].error
+    assert error is not None
+    assert error.may_have_applied is (first is DeleteOutcome.UNKNOWN)  # type: ignore[attr-defined]
+    if first is DeleteOutcome.UNKNOWN:
+        assert "the request may have reached the server, so it may have taken effect" in str(error)
 
 
 def test_duplicates_attempted_once_and_async_iterables_accepted() -> None:

@@ -74,7 +74,7 @@ async def test_deeply_nested_json_ends_in_a_typed_error(kind: str, status: int) 
 
 async def test_deeply_nested_error_bodies_are_failures_with_their_cause_in_delete_many() -> None:
     body = deep_json(100_000, "object")
-    client = client_for(lambda r: httpx.Response(500, content=body))
+    client = client_for(lambda r: httpx.Response(503, content=body))
     report = await client.jobs.delete_many(["a1", "a2"])
     assert {r.outcome for r in report} == {DeleteOutcome.FAILED}
     assert all(isinstance(r.error, ServerError) for r in report)

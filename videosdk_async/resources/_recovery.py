@@ -12,8 +12,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 
-from .._constants import MAX_PER_PAGE, MAY_HAVE_APPLIED_STATUS
-from ..errors import APIConnectionError, APIError, ResponseValidationError, ServerError
+from .._constants import MAX_PER_PAGE
+from ..errors import APIError
 from ..models import EncodingJob, JobCreate, JobPage
 
 __all__ = ["MARKER_KEY", "find_created", "may_have_created", "note", "with_marker"]
@@ -38,13 +38,7 @@ def may_have_created(exc: APIError) -> bool:
     """Whether the failed create may have made the job: its request may have been applied
     (a lost or undecodable answer, a timeout after sending, 500/502/504), or the server said
     2xx in a body that is not a job."""
-    if isinstance(exc, APIConnectionError):
-        return exc.may_have_applied
-    if isinstance(exc, ResponseValidationError):
-        return 200 <= exc.status_code < 300
-    if isinstance(exc, ServerError):
-        return exc.status_code in MAY_HAVE_APPLIED_STATUS
-    return False
+    return exc.may_have_applied
 
 
 def note(exc: APIError, text: str) -> None:
