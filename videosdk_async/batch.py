@@ -373,7 +373,11 @@ async def _recheck_unknown(
 
     async def worker() -> None:
         for job_id in unknown:
-            await settle(await _classify(delete, job_id, recheck=True))
+            result = await _classify(delete, job_id, recheck=True)
+            if result.outcome is not DeleteOutcome.FAILED:
+                await settle(result)
+            # A re-check that failed tells nothing new: the first attempt may still have
+            # applied, so the id stays unknown (may be deleted), with its first error.
 
     async with anyio.create_task_group() as group:
         for _ in range(concurrency):

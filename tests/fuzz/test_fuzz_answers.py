@@ -245,7 +245,7 @@ def rss_growth() -> Iterator[None]:
 
 @pytest.mark.usefixtures("rss_growth")
 @settings(
-    max_examples=400,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

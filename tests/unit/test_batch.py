@@ -144,6 +144,8 @@ def test_delete_many_classifies_every_outcome() -> None:
         ([500, 500, 500], DeleteOutcome.UNKNOWN, DeleteOutcome.DELETED),  # 500 may have applied
         (["lost", 429, 429], DeleteOutcome.UNKNOWN, DeleteOutcome.GONE),  # 429 after a loss
         ([503, 503, 503], DeleteOutcome.FAILED, DeleteOutcome.FAILED),  # said: not taken on
+        # Lost (applied), then refusals; the re-check is refused too: it stays unknown.
+        (["lost", 503, 503, 503, 503, 503], DeleteOutcome.UNKNOWN, DeleteOutcome.UNKNOWN),
     ],
 )
 def test_a_failure_that_may_have_applied_is_unknown_then_rechecked(
@@ -162,6 +164,7 @@ def test_a_failure_that_may_have_applied_is_unknown_then_rechecked(
     assert progress[0].outcome is first
     assert report[job_id].outcome is final
     assert api.deletes.count(job_id) == (0 if final is DeleteOutcome.FAILED else 1)
+    assert report[job_id].error is progress[0].error or final is not DeleteOutcome.UNKNOWN
     error = progress[0].error
     assert error is not None
     assert error.may_have_applied is (first is DeleteOutcome.UNKNOWN)  # type: ignore[attr-defined]

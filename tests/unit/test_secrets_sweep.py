@@ -152,7 +152,9 @@ async def call_each_endpoint(client: AsyncEncoderClient) -> list[BaseException]:
     return errors
 
 
-STATUSES = [302, 400, 401, 403, 404, 405, 409, 412, 418, 422, 429, 500, 502, 503, 504]
+# One of each way an answer is mapped: redirect, refused, token refused, not found, not
+# deletable, rate limited, server error that may have applied, and one that did not.
+STATUSES = [302, 400, 401, 403, 404, 409, 429, 500, 503]
 
 
 @pytest.mark.parametrize("status", STATUSES)
