@@ -88,6 +88,7 @@ class SecretsWatch:
         self.checked_errors = 0
         self.checked_records = 0
         self.paused = False
+        self.found: list[str] = []
         self._undo: list[Callable[[], None]] = []
 
     def remember(self, value: object) -> None:
@@ -195,6 +196,13 @@ class SecretsWatch:
                 checked.add(text)
                 found.extend(f"log record: {leak}" for leak in self._in(text))
         return sorted(set(found))
+
+    def sweep(self) -> None:
+        """Search what was produced so far, keep the findings in :attr:`found`, and let the
+        errors go (a long run would otherwise hold every one of them)."""
+        self.found += self.findings()
+        self.errors.clear()
+        self.records.texts.clear()
 
     def _in(self, text: str) -> list[str]:
         return leaks(text, self.secrets, self.runs)

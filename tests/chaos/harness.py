@@ -14,6 +14,7 @@ Used by ``tests/chaos/test_chaos.py`` (scaled down, in every test run) and by
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import math
 import random
@@ -22,7 +23,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anyio
@@ -36,7 +38,7 @@ from videosdk_async import (
     DeadlineExceededError,
     DeleteOutcome,
     DeleteReport,
-    EncodingJob,
+    DeleteResult,
     JobNotDeletableError,
     JobNotFoundError,
     RetryPolicy,
@@ -106,6 +108,11 @@ class Figures:
     attempts: int = 0
     overruns: list[float] = field(default_factory=list)  # past the deadline, calls that hit it
     worst_overrun: float = 0.0
+    worst_call: str = ""
+    # The longest the event loop was late waking a 5 ms heartbeat: a stall no deadline can
+    # beat (the machine was busy), next to which an overrun can be read.
+    worst_stall: float = 0.0
+    secrets_checked: int = 0  # errors and log records the full run's sweep searched
     duplicate_creates: int = 0
     double_deletes: int = 0
     disagreements: list[str] = field(default_factory=list)
@@ -133,7 +140,9 @@ class Figures:
                 f"  faults fired: {sum(self.faults.values()):,} {dict(self.faults)}; requests "
                 f"seen by the emulator: {self.requests:,}",
                 f"  worst deadline overrun: {self.worst_overrun * 1000:.1f} ms over "
-                f"{len(self.overruns):,} calls that reached their deadline",
+                f"{len(self.overruns):,} calls that reached their deadline "
+                f"(the worst: {self.worst_call[:300] or 'none'}); worst event-loop stall "
+                f"{self.worst_stall * 1000:.1f} ms",
                 f"  duplicate creates: {self.duplicate_creates}; double deletes: "
                 f"{self.double_deletes}; disagreements with the ledger: {len(self.disagreements)}",
                 f"  lost outcomes: {dict(self.lost)}",
@@ -294,9 +303,82 @@ class Op:
     cancel_after: float = 0.0
     deadline: float | None = None
     elapsed: float = 0.0
-    result: Any = None
-    error: BaseException | None = None
+    result: JobSeen | ReportSeen | None = None
+    error: ErrorSeen | None = None
     cancelled: bool = False
+    leaks: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class JobSeen:
+    """What a returned job (or page) told: kept instead of the object, which holds a whole
+    HTTP exchange (thousands of those would make the collector stall the loop)."""
+
+    id: str | None
+    attempts: int
+    gone: bool = False
+    read_again: bool = False  # a create's job read by id: found after a lost answer
+
+
+@dataclass(frozen=True)
+class ReportSeen:
+    """A batch report's outcomes, without the jobs and errors it holds."""
+
+    results: list[DeleteResult]
+    unknown: int
+
+
+@dataclass(frozen=True)
+class ErrorSeen:
+    """What an exception told (its traceback, and the frames it holds, are let go)."""
+
+    type: type[BaseException]
+    message: str
+    attempts: int
+    may_have_applied: bool
+
+    def isa(self, *kinds: type[BaseException]) -> bool:
+        return issubclass(self.type, kinds)
+
+    @property
+    def sdk(self) -> bool:
+        return issubclass(self.type, VideoSDKError)
+
+    def said_not_applied(self) -> bool:
+        """Whether a failed mutation's error says the server did not apply it: an API error
+        with ``may_have_applied`` False, or an SDK error raised before anything was sent."""
+        return self.sdk and not self.may_have_applied
+
+
+def seen_error(exc: BaseException) -> ErrorSeen:
+    return ErrorSeen(
+        type(exc),
+        str(exc),
+        exc.attempts if isinstance(exc, APIError) else 1,
+        exc.may_have_applied if isinstance(exc, APIError) else False,
+    )
+
+
+def lighten(op: Op, result: object, error: BaseException | None, secrets: list[str]) -> None:
+    """Keep what the checks need of an outcome; look for secrets in it before letting go."""
+    errors = [error] if error is not None else []
+    if isinstance(result, DeleteReport):
+        errors += [r.error for r in result if r.error is not None]
+        op.leaks += leaks(result.summary(), secrets)
+        light = [replace(r, job=None, error=None) for r in result]
+        op.result = ReportSeen(light, result.counts[DeleteOutcome.UNKNOWN])
+    elif result is not None:
+        raw = getattr(result, "raw_response", None)
+        op.result = JobSeen(
+            getattr(result, "id", None),
+            raw.attempts if raw is not None else 1,
+            gone=bool(raw is not None and raw.gone),
+            read_again=raw is None or raw.method == "GET",
+        )
+    for exc in errors:
+        for text in exception_texts(exc):
+            op.leaks += leaks(text, secrets)
+    op.error = seen_error(error) if error is not None else None
 
 
 def missing_id(rng: random.Random) -> str:
@@ -350,64 +432,71 @@ async def run_op(
     target = copy if op.via_copy else client
     op.deadline = config.copy_deadline if op.via_copy else config.deadline
     jobs = target.jobs
+    result: object = None
+    error: BaseException | None = None
     started = time.perf_counter()
     try:
         if op.kind == "create":
-            op.result = await jobs.create(
+            result = await jobs.create(
                 video_url="https://example.com/a.mp4",
                 presets=[PRESET],
                 user_data={"op": op.n},
                 recover=op.recover,
             )
         elif op.kind == "get":
-            op.result = await jobs.get(op.ids[0])
+            result = await jobs.get(op.ids[0])
         elif op.kind == "list":
-            op.result = await jobs.list(page=op.ids[0], per_page=20)
+            result = await jobs.list(page=op.ids[0], per_page=20)
         elif op.kind == "delete":
-            op.result = await jobs.delete(op.ids[0])
+            result = await jobs.delete(op.ids[0])
         elif op.kind == "delete_many":
-            op.result = await jobs.delete_many(op.ids, concurrency=config.batch_concurrency)
+            result = await jobs.delete_many(op.ids, concurrency=config.batch_concurrency)
         else:
             with anyio.move_on_after(op.cancel_after) as scope:
-                op.result = await jobs.delete(op.ids[0])
+                result = await jobs.delete(op.ids[0])
             op.cancelled = scope.cancelled_caught
     except BaseException as exc:  # every exception is looked at: only SDK ones are allowed
         if isinstance(exc, anyio.get_cancelled_exc_class()):
             raise
-        op.error = exc
-    finally:
-        op.elapsed = time.perf_counter() - started
+        error = exc
+    op.elapsed = time.perf_counter() - started
+    auth = target._core.credentials.credentials
+    minted = sorted(auth.minted) if isinstance(auth, WatchedAuth) else []
+    lighten(op, result, error, [SECRET, TOKEN, *minted])
 
 
 def attempts_of(op: Op) -> int:
     """Requests the SDK says it put on the wire for a single call."""
-    raw = getattr(op.result, "raw_response", None) if op.result is not None else None
-    if raw is not None:
-        return int(raw.attempts)
-    if isinstance(op.error, APIError):
-        return op.error.attempts
-    return 1
-
-
-def said_not_applied(error: BaseException) -> bool:
-    """Whether a failed mutation's error says the server did not apply it: an API error
-    with ``may_have_applied`` False, or an error raised before anything was sent."""
-    if isinstance(error, APIError):
-        return not error.may_have_applied
-    return isinstance(error, VideoSDKError)
+    if isinstance(op.result, JobSeen):
+        return op.result.attempts
+    return op.error.attempts if op.error is not None else 1
 
 
 # -- one run ---------------------------------------------------------------------------------
 
 
-def run_chaos(emulator: EmulatorProcess, backend: str, config: ChaosConfig) -> Figures:
-    """Run the mix on ``backend`` ("asyncio" or "trio") and check it; return the figures."""
+def run_chaos(
+    emulator: EmulatorProcess,
+    backend: str,
+    config: ChaosConfig,
+    every_100_ops: Callable[[], None] | None = None,
+) -> Figures:
+    """Run the mix on ``backend`` ("asyncio" or "trio") and check it; return the figures.
+
+    ``every_100_ops`` is called as the run goes (the full run sweeps for secrets there, so
+    that it does not hold every error of the run until the end).
+    """
     figures = Figures(backend)
-    anyio.run(_run, emulator.base_url, config, figures, backend=backend)
+    anyio.run(_run, emulator.base_url, config, figures, every_100_ops, backend=backend)
     return figures
 
 
-async def _run(base_url: str, config: ChaosConfig, figures: Figures) -> None:
+async def _run(
+    base_url: str,
+    config: ChaosConfig,
+    figures: Figures,
+    every_100_ops: Callable[[], None] | None,
+) -> None:
     admin = Admin(base_url)
     try:
         await admin.reset()
@@ -433,25 +522,43 @@ async def _run(base_url: str, config: ChaosConfig, figures: Figures) -> None:
             pool=config.attempt_timeout,
         )
         await admin.set_faults(config.fault_rules(), config.seed)
+        gc.collect()
+        gc.freeze()  # what the setup made stays out of the collector's way during the run
         started = time.perf_counter()
         async with AsyncEncoderClient(
             auth=auth, base_url=base_url, timeout=timeout, max_concurrency=64
         ) as client:
             copy = client.with_options(timeout=copy_timeout)
             pending = iter(ops)
+            done = 0
 
             async def worker() -> None:
+                nonlocal done
                 for op in pending:
                     await run_op(op, client, copy, config)
+                    done += 1
+                    if every_100_ops is not None and done % 100 == 0:
+                        every_100_ops()
+
+            async def heartbeat() -> None:
+                while True:
+                    before = time.perf_counter()
+                    await anyio.sleep(0.005)
+                    figures.worst_stall = max(
+                        figures.worst_stall, time.perf_counter() - before - 0.005
+                    )
 
             async with anyio.create_task_group() as group:
-                for _ in range(config.workers):
-                    group.start_soon(worker)
+                group.start_soon(heartbeat)
+                async with anyio.create_task_group() as workers:
+                    for _ in range(config.workers):
+                        workers.start_soon(worker)
+                group.cancel_scope.cancel()
         figures.elapsed = time.perf_counter() - started
+        gc.unfreeze()
         figures.faults = await admin.clear_faults()
         figures.requests = await admin.request_total()
         _check(figures, ops, set(seeded), processing, await admin.deletes(), await admin.all_jobs())
-        _check_secrets(figures, ops, auth.minted)
         if "client" in config.total_failure_through:
             figures.load_same_client = await _total_failure(admin, base_url, config, copies=False)
         if "copies" in config.total_failure_through:
@@ -475,60 +582,66 @@ def _check(
     wrong = figures.disagreements
     for op in ops:
         figures.operations[op.kind] += 1
-        if op.error is not None and not isinstance(op.error, VideoSDKError):
-            figures.non_sdk.append(f"op {op.n} {op.kind}: {type(op.error).__name__}: {op.error}")
+        figures.secrets_found += [f"op {op.n} {op.kind}: {leak}" for leak in op.leaks]
+        error = op.error
+        if error is not None and not error.sdk:
+            figures.non_sdk.append(f"op {op.n} {op.kind}: {error.type.__name__}: {error.message}")
             continue
         if op.kind not in ("delete_many", "cancelled"):
             figures.attempts += attempts_of(op)
-            if op.deadline is not None and not (op.kind == "create" and op.recover):
-                overrun = op.elapsed - op.deadline
-                if overrun >= 0 or isinstance(op.error, DeadlineExceededError):
-                    figures.overruns.append(max(overrun, 0.0))
+            _overrun(figures, op)
         if op.kind == "create":
             _check_create(figures, op, made[op.n])
         elif op.kind in ("delete", "cancelled"):
             _check_delete(figures, op, seeded, processing, deletes, present)
-        elif op.kind == "delete_many" and isinstance(op.result, DeleteReport):
+        elif op.kind == "delete_many" and isinstance(op.result, ReportSeen):
             existed = [i for i in op.ids if isinstance(i, str) and i in seeded]
-            wrong.extend(
-                f"op {op.n} delete_many: {w} ({_error_of(op.result, w)})"
+            wrong += [
+                f"op {op.n} delete_many: {w}"
                 for w in outcome_disagreements(
-                    op.result, lambda i: deletes.get(i, 0), present, existed
+                    op.result.results, lambda i: deletes.get(i, 0), present, existed
                 )
-            )
-            figures.lost["delete_many unknown (may be deleted)"] += op.result.counts[
-                DeleteOutcome.UNKNOWN
             ]
+            figures.lost["delete_many unknown (may be deleted)"] += op.result.unknown
             never = [
-                r for r in op.result if r.outcome is DeleteOutcome.GONE and r.job_id not in seeded
+                r
+                for r in op.result.results
+                if r.outcome is DeleteOutcome.GONE and r.job_id not in seeded
             ]
             figures.lost["delete_many gone, though never a job"] += len(never)
         elif op.kind == "delete_many":
-            wrong.append(f"op {op.n} delete_many raised {op.error!r}")
-    figures.worst_overrun = max(figures.overruns, default=0.0)
+            wrong.append(f"op {op.n} delete_many raised {error}")
 
 
-def _error_of(report: DeleteReport, wrong: str) -> str:
-    result = report.results.get(wrong.split(":", 1)[0])
-    error = None if result is None else result.error
-    return "no error" if error is None else f"{type(error).__name__}: {str(error)[:300]}"
+def _overrun(figures: Figures, op: Op) -> None:
+    """Time past the deadline of a call that reached it. A create with ``recover=True``
+    looks for its job after a lost answer, with calls of their own: not counted."""
+    if op.deadline is None or (op.kind == "create" and op.recover):
+        return
+    overrun = op.elapsed - op.deadline
+    if overrun < 0 and not (op.error is not None and op.error.isa(DeadlineExceededError)):
+        return
+    figures.overruns.append(max(overrun, 0.0))
+    if overrun > figures.worst_overrun:
+        figures.worst_overrun = overrun
+        what = f"{op.error.type.__name__}: {op.error.message}" if op.error else "a result"
+        figures.worst_call = f"op {op.n} {op.kind} ({op.elapsed:.3f}s): {what}"
 
 
 def _check_create(figures: Figures, op: Op, copies: int) -> None:
     wrong = figures.disagreements
-    if isinstance(op.result, EncodingJob):
-        raw = op.result.raw_response
+    if isinstance(op.result, JobSeen):
         if copies != 1:
             wrong.append(f"op {op.n} create returned a job; {copies} jobs carry it")
-        elif op.recover and (raw is None or raw.method == "GET"):  # found after a lost answer
+        elif op.recover and op.result.read_again:  # found after a lost answer
             figures.lost["creates recovered (recover=True)"] += 1
         return
     error = op.error
     assert error is not None
-    if said_not_applied(error):
+    if error.said_not_applied():
         if copies:
-            wrong.append(f"op {op.n} create said not applied ({type(error).__name__}); it was")
-    elif op.recover and "most likely not created" in str(error):
+            wrong.append(f"op {op.n} create said not applied ({error.type.__name__}); it was")
+    elif op.recover and "most likely not created" in error.message:
         if copies:
             figures.lost["creates said not created, though made (recover=True)"] += 1
     elif copies:
@@ -549,42 +662,27 @@ def _check_delete(
     existed = job_id in seeded
     if op.cancelled:
         return  # the caller gave up: either is right (at most once is checked for every id)
-    if isinstance(op.result, EncodingJob):
-        raw = op.result.raw_response
+    if isinstance(op.result, JobSeen):
         if existed and (applied != 1 or job_id in present):
             wrong.append(f"op {op.n} delete returned the job; ledger {applied}")
         elif not existed:  # only a 404 after a lost answer can return for a job that never was
-            if applied or raw is None or not raw.gone:
+            if applied or not op.result.gone:
                 wrong.append(f"op {op.n} delete of a missing id returned a job")
             figures.lost["delete gone, though never a job"] += 1
         return
     error = op.error
-    if isinstance(error, JobNotDeletableError):
+    assert error is not None
+    if error.isa(JobNotDeletableError):
         ok = applied == 0 and job_id in processing
-    elif isinstance(error, JobNotFoundError):
+    elif error.isa(JobNotFoundError):
         ok = applied == 0 and not existed
-    elif error is not None and said_not_applied(error):
+    elif error.said_not_applied():
         ok = applied == 0
     else:
         ok = applied <= 1
         figures.lost["delete unknown (may be deleted)"] += 1
     if not ok:
-        wrong.append(f"op {op.n} delete of {job_id}: {type(error).__name__}, ledger {applied}")
-
-
-def _check_secrets(figures: Figures, ops: list[Op], minted: set[str]) -> None:
-    secrets = [SECRET, TOKEN, *minted]
-    errors: list[BaseException] = [op.error for op in ops if op.error is not None]
-    for op in ops:
-        if isinstance(op.result, DeleteReport):
-            errors.extend(r.error for r in op.result if r.error is not None)
-            figures.secrets_found.extend(leaks(op.result.summary(), secrets))
-    seen: set[str] = set()
-    for error in errors:
-        for text in exception_texts(error):
-            if text not in seen:
-                seen.add(text)
-                figures.secrets_found.extend(leaks(text, secrets))
+        wrong.append(f"op {op.n} delete of {job_id}: {error.type.__name__}, ledger {applied}")
 
 
 async def _total_failure(
