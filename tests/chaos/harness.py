@@ -524,6 +524,7 @@ async def _run(
         await admin.set_faults(config.fault_rules(), config.seed)
         gc.collect()
         gc.freeze()  # what the setup made stays out of the collector's way during the run
+        before = await admin.request_total()  # the seeding's, not the run's
         started = time.perf_counter()
         async with AsyncEncoderClient(
             auth=auth, base_url=base_url, timeout=timeout, max_concurrency=64
@@ -557,7 +558,7 @@ async def _run(
         figures.elapsed = time.perf_counter() - started
         gc.unfreeze()
         figures.faults = await admin.clear_faults()
-        figures.requests = await admin.request_total()
+        figures.requests = await admin.request_total() - before
         _check(figures, ops, set(seeded), processing, await admin.deletes(), await admin.all_jobs())
         if "client" in config.total_failure_through:
             figures.load_same_client = await _total_failure(admin, base_url, config, copies=False)
@@ -644,8 +645,12 @@ def _check_create(figures: Figures, op: Op, copies: int) -> None:
     elif op.recover and "most likely not created" in error.message:
         if copies:
             figures.lost["creates said not created, though made (recover=True)"] += 1
+        else:
+            figures.lost["creates said not created, rightly (recover=True)"] += 1
     elif copies:
         figures.lost["creates made, caller told it may exist (recover=False)"] += 1
+    else:
+        figures.lost["creates not made, caller told it may exist (recover=False)"] += 1
 
 
 def _check_delete(
