@@ -459,3 +459,64 @@ def test_a_2xx_that_is_not_a_job_is_unknown_until_rechecked() -> None:
     assert report["no-content"].outcome is DeleteOutcome.GONE  # the first delete applied
     assert report["garbled"].outcome is DeleteOutcome.GONE
     assert deleted == {"ok", "no-content", "proxy", "garbled"}
+
+
+def test_every_outcome_describes_itself_in_one_line() -> None:
+    """``describe()`` names the outcome, and a detail where one helps: the status of a job
+    that cannot be deleted, the error of one that did not settle."""
+    error = ServerError(
+        "DELETE /v1/encoder/jobs/a: server error (HTTP 503)",
+        method="DELETE",
+        url="u",
+        status_code=503,
+        body=None,
+        server_message=None,
+    )
+    expected = {
+        DeleteOutcome.DELETED: "a: deleted",
+        DeleteOutcome.NOT_DELETABLE: "a: not deletable (status processing)",
+        DeleteOutcome.NOT_FOUND: "a: not found",
+        DeleteOutcome.GONE: "a: gone",
+        DeleteOutcome.UNKNOWN: "a: unknown (DELETE /v1/encoder/jobs/a: server error (HTTP 503))",
+        DeleteOutcome.FAILED: "a: failed (DELETE /v1/encoder/jobs/a: server error (HTTP 503))",
+        DeleteOutcome.NOT_ATTEMPTED: "a: not attempted (DELETE /v1/encoder/jobs/a: server "
+        "error (HTTP 503))",
+        DeleteOutcome.INVALID: "a: invalid (DELETE /v1/encoder/jobs/a: server error (HTTP 503))",
+        DeleteOutcome.WOULD_DELETE: "a: would delete",
+    }
+    assert set(expected) == set(DeleteOutcome)
+    for outcome, line in expected.items():
+        result = DeleteResult("a", outcome, job_status="processing", error=error)
+        assert result.describe() == line
+    assert DeleteResult("a", DeleteOutcome.NOT_DELETABLE).describe() == "a: not deletable"
+    assert DeleteResult("a", DeleteOutcome.FAILED).describe() == "a: failed"
+    assert str(DeleteOutcome.NOT_ATTEMPTED) == "not_attempted"
+
+
+def test_ok_needs_a_complete_unstopped_report_with_every_id_settled() -> None:
+    report = DeleteReport()
+    assert not report.ok  # not complete yet
+    report.complete = True
+    assert report.ok and report.summary() == "0 jobs: nothing to do"
+    report._record(DeleteResult("a", DeleteOutcome.GONE))
+    report._record(DeleteResult("b", DeleteOutcome.NOT_FOUND))
+    assert report.ok
+    report._claim("c")
+    assert not report.ok  # one still in flight
+    report._record(DeleteResult("c", DeleteOutcome.UNKNOWN))
+    assert not report.ok
+    assert report.summary() == "3 jobs: 1 not found, 1 gone, 1 unknown"
+    report.results.pop("c")
+    report.stopped = "the credentials were refused"
+    assert not report.ok
+    assert (
+        report.summary()
+        == "2 jobs: 1 not found, 1 gone; stopped early: the credentials were refused"
+    )
+    report.complete = False
+    assert report.summary().endswith("; interrupted with 0 in flight")
+    assert repr(report).startswith("DeleteReport(2 jobs:")
+    assert len(report) == 2 and report["a"].outcome is DeleteOutcome.GONE
+    assert [r.job_id for r in report] == ["a", "b"]
+    assert report.failed == [] and report.deleted == []
+    assert report.counts[DeleteOutcome.GONE] == 1 and report.counts[DeleteOutcome.DELETED] == 0
