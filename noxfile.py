@@ -1,5 +1,6 @@
 """Developer sessions: `nox -s tests`, `nox -s minimums`, `nox -s lint`, `nox -s typecheck`,
-`nox -s typing`, `nox -s docs`; `nox -s bench` (not by default: minutes, and a quiet machine).
+`nox -s typing`, `nox -s docs`; not by default (minutes each): `nox -s bench`, `nox -s chaos` (the
+adversarial run at full size) and `nox -s mutation`.
 
 `tests` runs once per supported Python found on the machine (a missing one is skipped with a
 message, not an error). `minimums` installs every dependency at the lowest version
@@ -150,3 +151,19 @@ def typing_as_users_see_it(session: nox.Session) -> None:
     session.run("pyright", "-p", "tests/typecheck", "--pythonpath", python.strip())
     session.run("mypy", "--config-file", "tests/typecheck/mypy.ini", "tests/typecheck")
     session.run("python", "tests/typecheck/verifytypes.py")
+
+
+@nox.session
+def chaos(session: nox.Session) -> None:
+    """The adversarial run at full size (10,000 calls per backend against the emulator); writes
+    the figures to docs/reliability.md and the overrun chart to docs/reliability-overruns.svg."""
+    session.install("-e", ".[dev,bench]")
+    session.run("python", "tools/chaos_report.py", *session.posargs)
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """Mutation testing of the core modules against the unit tests; writes the figures to
+    docs/reliability.md. Slow (tens of minutes): not part of CI."""
+    session.install("-e", ".[dev]")
+    session.run("python", "tools/mutate.py", *session.posargs)

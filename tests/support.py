@@ -5,13 +5,15 @@ Import it by name (``from support import ...``); pytest puts ``tests/`` on the p
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import httpx
 
 from videosdk_async import (
     AsyncEncoderClient,
+    DeleteReport,
+    DeleteResult,
     RetryBudget,
     RetryPolicy,
     TimeoutPolicy,
@@ -123,3 +125,58 @@ def seed_jobs(emulator: Emulator, count: int, **fields: object) -> list[str]:
     """Create ``count`` jobs straight in the emulator's state (fast, no HTTP)."""
     body = {"videoUrl": "https://example.com/source.mp4", "presets": [PRESET], **fields}
     return [str(emulator.create_job(body)["id"]) for _ in range(count)]
+
+
+def ledger_disagreements(
+    report: DeleteReport, emulator: Emulator, existed: Iterable[str] = ()
+) -> list[str]:
+    """Where a batch report contradicts the emulator's ledger (empty when it agrees); see
+    :func:`outcome_disagreements`."""
+    present = {str(job["id"]): str(job["status"]) for job in emulator.jobs()}
+    return outcome_disagreements(report, emulator.ledger.deletes, present, existed)
+
+
+def outcome_disagreements(
+    report: Iterable[DeleteResult],
+    deletes_of: Callable[[str], int],
+    present: Mapping[str, str],
+    existed: Iterable[str] = (),
+) -> list[str]:
+    """Where batch outcomes contradict what the server did (empty when they agree).
+
+    ``deletes_of(id)``: deletes the server applied to ``id`` (its ledger); ``present``: the
+    jobs that exist now, with their status; ``existed``: ids that were jobs before the batch.
+    No one else may have touched the report's ids meanwhile. Deleted and gone mean applied
+    once; not found, not deletable and failed mean not applied; unknown agrees with anything
+    but a second delete. For an id that never existed, "gone" (a 404 after a lost answer)
+    agrees as long as the job is indeed absent: nothing can tell "I deleted it" from "it never
+    was" after a lost answer (see docs/reliability.md).
+    """
+    from videosdk_async import DeleteOutcome
+
+    existed = set(existed)
+    wrong: list[str] = []
+    for result in report:
+        job_id, outcome = result.job_id, result.outcome
+        deletes = deletes_of(job_id)
+        gone = job_id not in present
+        if outcome is DeleteOutcome.DELETED or (
+            outcome is DeleteOutcome.GONE and job_id in existed
+        ):
+            ok = deletes == 1 and gone
+        elif outcome is DeleteOutcome.GONE:
+            ok = deletes == 0 and gone
+        elif outcome is DeleteOutcome.NOT_FOUND:
+            ok = deletes == 0 and gone and job_id not in existed
+        elif outcome is DeleteOutcome.NOT_DELETABLE:
+            ok = deletes == 0 and present.get(job_id, "queued") != "queued"
+        elif outcome is DeleteOutcome.FAILED:
+            ok = deletes == 0 and (not gone or job_id not in existed)
+        elif outcome is DeleteOutcome.UNKNOWN:
+            ok = deletes <= 1
+        else:  # invalid, not attempted, would delete: nothing was sent
+            ok = deletes == 0
+        if not ok:
+            state = present.get(job_id, "absent")
+            wrong.append(f"{job_id}: reported {outcome}, ledger {deletes} deletes, job {state}")
+    return wrong

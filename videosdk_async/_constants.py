@@ -29,6 +29,9 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RETRY_AFTER_CAP = 60.0  # a server asking to wait longer than this is answered with RateLimitError
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+# Answers after which the request may have been applied: the server (or the one behind a
+# gateway) failed mid-way. 503, 429 and 408 say the request was not taken on.
+MAY_HAVE_APPLIED_STATUS = frozenset({500, 502, 504})
 
 # Retry budget (token bucket, one per client family). Each call deposits BUDGET_RATIO tokens,
 # each retry takes one, BUDGET_FLOOR_PER_SECOND trickle in, and the bucket starts full at

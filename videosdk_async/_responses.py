@@ -14,7 +14,7 @@ from typing import TypeVar
 import httpx
 from pydantic import ValidationError
 
-from ._constants import BODY_SNIPPET_CHARS
+from ._constants import BODY_SNIPPET_CHARS, MAY_HAVE_APPLIED_STATUS
 from ._http import host_of, parse_retry_after
 from ._redact import redact
 from ._text import describe_problems, one_line, plural
@@ -49,6 +49,7 @@ __all__ = [
     "connection_error",
     "deadline_exceeded",
     "error_from_response",
+    "mask_causes",
     "parse_model",
     "queue_timeout",
     "request_id_of",
@@ -80,12 +81,13 @@ _ENVELOPE_STATUS = frozenset({"error", "fail", "failure", "ok", "success"})
 _REDACT_MARGIN = 4096
 
 
-def request_id_of(headers: httpx.Headers) -> str | None:
-    """The server's request id for an answer, from ``X-Request-Id`` or ``Request-Id``."""
+def request_id_of(headers: httpx.Headers, secrets: tuple[str, ...] = ()) -> str | None:
+    """The server's request id for an answer, from ``X-Request-Id`` or ``Request-Id``, with
+    secrets masked (a server may put anything there)."""
     for name in REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
-            return one_line(value, 128)
+            return one_line(redact(value, secrets), 128)
     return None
 
 
@@ -93,7 +95,11 @@ def _with_request_id(message: str, request_id: str | None) -> str:
     return f"{message} [request id: {request_id}]" if request_id else message
 
 
-def _fields(request: httpx.Request, call: Call, request_id: str | None) -> CallFields:
+def _fields(
+    request: httpx.Request, call: Call, request_id: str | None, *, applied: bool = False
+) -> CallFields:
+    """The fields every error of this call carries; ``applied``: this answer itself says the
+    request may have taken effect (on top of what earlier attempts said)."""
     return {
         "method": call.method,
         "url": str(request.url),
@@ -101,7 +107,15 @@ def _fields(request: httpx.Request, call: Call, request_id: str | None) -> CallF
         "attempts": call.attempts,
         "request": request,
         "request_id": request_id,
+        "may_have_applied": call.may_have_applied or applied,
     }
+
+
+def _maybe(call: Call, applied: bool) -> str:
+    """The words that say a failed change may have taken effect anyway."""
+    if (call.may_have_applied or applied) and call.method not in ("GET", "HEAD"):
+        return "; the request may have reached the server, so it may have taken effect"
+    return ""
 
 
 # -- 2xx: the model ----------------------------------------------------------------------------
@@ -121,20 +135,21 @@ def parse_model(
         result = model.model_validate_json(response.content)
     except (ValidationError, ValueError, RecursionError) as exc:
         request = response.request
-        request_id = request_id_of(response.headers)
+        known = secrets(request)
+        request_id = request_id_of(response.headers, known)
         reason = describe_problems(exc, limit=1) if isinstance(exc, ValueError) else "too deep"
         text = _text_of(response)
-        snippet = body_snippet(text, secrets(request)) if text.strip() else "(empty)"
+        snippet = body_snippet(text, known) if text.strip() else "(empty)"
         message = (
             f"{call.label}: the response is not a valid {model.__name__}: {reason}; "
-            f"body starts: {snippet}"
+            f"body starts: {snippet}{_maybe(call, True)}"
         )
         raise ResponseValidationError(
             _with_request_id(message, request_id),
             status_code=response.status_code,
             snippet=snippet,
             response=response,
-            **_fields(request, call, request_id),
+            **_fields(request, call, request_id, applied=True),  # the server said it did
         ) from None
     result.__dict__["_raw_response"] = RawResponse(
         response, attempts=call.attempts, started=call.started
@@ -227,7 +242,7 @@ def error_from_response(
     status = response.status_code
     body = parse_body(response)
     said = server_message(body, secrets)
-    request_id = request_id_of(response.headers)
+    request_id = request_id_of(response.headers, secrets)
     where = f"{call.method} {call.path}"
     job_id = call.job_id
     subject = (
@@ -238,8 +253,9 @@ def error_from_response(
         else ""
     )
     tail = f"(HTTP {status}: {said})" if said else f"(HTTP {status})"
+    applied = status in MAY_HAVE_APPLIED_STATUS
     common: StatusFields = {
-        **_fields(request, call, request_id),
+        **_fields(request, call, request_id, applied=applied),
         "status_code": status,
         "body": body,
         "server_message": said,
@@ -278,13 +294,14 @@ def error_from_response(
         retry_after = parse_retry_after(response.headers)
         wait = f"; the server asked to wait {retry_after:g}s" if retry_after is not None else ""
         return RateLimitError(
-            done(f"{where}: rate limited{_not_retried(call)}{wait} {tail}"),
+            done(f"{where}: rate limited{_not_retried(call)}{wait} {tail}{_maybe(call, applied)}"),
             retry_after=retry_after,
             **common,
         )
     if status >= 500:
+        maybe = _maybe(call, applied)
         return ServerError(
-            done(f"{where}: server error{subject}{_not_retried(call)} {tail}"), **common
+            done(f"{where}: server error{subject}{_not_retried(call)} {tail}{maybe}"), **common
         )
     if status == 401:
         source = f" (credentials from {credential_source})" if credential_source else ""
@@ -311,8 +328,27 @@ def _not_retried(call: Call) -> str:
 # -- failures below HTTP, and the client's own limits --------------------------------------------
 
 
-def connection_error(request: httpx.Request, call: Call, exc: httpx.RequestError) -> APIError:
-    """The typed error for a transport failure (or an undecodable body) that ended a call."""
+def mask_causes(error: BaseException, secrets: tuple[str, ...]) -> None:
+    """Mask secrets in the messages of ``error`` and the exceptions chained to it that are
+    not ours (httpx's, h11's): a traceback prints them. (h11 refuses a header by quoting it.)"""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if not isinstance(current, APIError) and current.args and isinstance(current.args[0], str):
+            masked = redact(current.args[0], secrets)
+            if masked != current.args[0]:
+                current.args = (masked, *current.args[1:])
+        current = current.__cause__ or current.__context__
+
+
+def connection_error(
+    request: httpx.Request, call: Call, exc: httpx.RequestError, secrets: tuple[str, ...] = ()
+) -> APIError:
+    """The typed error for a transport failure (or an undecodable body) that ended a call.
+
+    httpx's own message is quoted masked: some (h11's "Illegal header value") echo a header.
+    """
     if isinstance(exc, httpx.TimeoutException):
         kind: type[APIConnectionError] = APITimeoutError
         what = "timed out"
@@ -320,11 +356,10 @@ def connection_error(request: httpx.Request, call: Call, exc: httpx.RequestError
         kind, what = APIConnectionError, "the response body could not be decoded"
     else:
         kind, what = APIConnectionError, f"connection to {host_of(request)} failed"
-    detail = one_line(str(exc) or type(exc).__name__, 200)
+    detail = one_line(redact(str(exc), secrets) or type(exc).__name__, 200)
     return kind(
         f"{call.label}: {what} after {plural(call.attempts, 'attempt')}"
-        f"{_refused(call)} ({type(exc).__name__}: {detail}){_maybe_applied(call)}",
-        may_have_applied=call.may_have_applied,
+        f"{_refused(call)} ({type(exc).__name__}: {detail}){_maybe(call, False)}",
         **_fields(request, call, None),
     )
 
@@ -333,23 +368,20 @@ def _refused(call: Call) -> str:
     return f", not retried: {call.retry_refused}" if call.retry_refused else ""
 
 
-def _maybe_applied(call: Call) -> str:
-    """What a caller must know when a change it asked for may have happened anyway."""
-    if call.may_have_applied and call.method not in ("GET", "HEAD"):
-        return "; the request may have reached the server, so it may have taken effect"
-    return ""
-
-
 def deadline_exceeded(request: httpx.Request, call: Call) -> DeadlineExceededError:
-    """The error for a call whose deadline has passed."""
+    """The error for a call whose deadline has passed.
+
+    An attempt cut off on the wire may have reached the server: that counts as may have
+    applied, like a failure after sending."""
     total = call.total if call.total is not None else 0.0
+    if call.in_flight:
+        call.note_failure("cut off by the deadline mid-attempt", may_have_applied=True)
     last = f"; last failure: {call.last_failure}" if call.last_failure else ""
     return DeadlineExceededError(
         f"{call.label}: deadline of {total:g}s exceeded after "
-        f"{plural(call.attempts, 'attempt')}{last}{_maybe_applied(call)}",
+        f"{plural(call.attempts, 'attempt')}{last}{_maybe(call, False)}",
         deadline=total,
         last_failure=call.last_failure,
-        may_have_applied=call.may_have_applied,
         **_fields(request, call, None),
     )
 
@@ -365,17 +397,21 @@ def queue_timeout(
     )
 
 
-def too_large(response: httpx.Response, call: Call, limit: int) -> ResponseTooLargeError:
+def too_large(
+    response: httpx.Response, call: Call, limit: int, secrets: tuple[str, ...] = ()
+) -> ResponseTooLargeError:
     """The error for an answer whose body passed ``limit`` bytes once decompressed."""
-    request_id = request_id_of(response.headers)
+    request_id = request_id_of(response.headers, secrets)
+    status = response.status_code
+    applied = 200 <= status < 300 or status in MAY_HAVE_APPLIED_STATUS
     return ResponseTooLargeError(
         _with_request_id(
-            f"{call.label}: the answer (HTTP {response.status_code}) is larger than "
+            f"{call.label}: the answer (HTTP {status}) is larger than "
             f"{limit:,} bytes once decompressed; not read (raise max_response_bytes if "
-            "this is expected)",
+            f"this is expected){_maybe(call, applied)}",
             request_id,
         ),
-        status_code=response.status_code,
+        status_code=status,
         limit=limit,
-        **_fields(response.request, call, request_id),
+        **_fields(response.request, call, request_id, applied=applied),
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -34,6 +34,7 @@ from ._constants import (
     ENV_STORAGE_URL,
     ENV_TOKEN,
 )
+from ._redact import redact
 from .auth import APIKeyAuth, Credentials, StaticToken
 from .errors import ConfigurationError
 
@@ -160,9 +161,11 @@ def resolve_base_url(
     allow_insecure_http: bool = False,
     env: Mapping[str, str] | None = None,
     names: ArgumentNames = SDK_NAMES,
+    secrets: Iterable[str] = (),
 ) -> str:
     """The API base URL (no trailing slash), checked: http(s), a host, no credentials in it,
-    and plain http only to loopback unless ``allow_insecure_http``."""
+    and plain http only to loopback unless ``allow_insecure_http``. A refused URL is quoted
+    with ``secrets`` (and anything shaped like one) masked."""
     env = os.environ if env is None else env
     if base_url is not None:
         raw, where = base_url, names.base_url.rstrip("=")
@@ -176,6 +179,7 @@ def resolve_base_url(
         allow_insecure_http=allow_insecure_http,
         names=names,
         empty_hint=f"give the API's URL (e.g. {DEFAULT_BASE_URL}, or the emulator's)",
+        secrets=secrets,
     )
 
 
@@ -185,6 +189,7 @@ def resolve_storage_url(
     allow_insecure_http: bool = False,
     env: Mapping[str, str] | None = None,
     names: ArgumentNames = SDK_NAMES,
+    secrets: Iterable[str] = (),
 ) -> str | None:
     """The storage service's URL when configured (``storage_url=``, else
     ``VIDEOSDK_STORAGE_URL``), checked like the base URL; None: ask the API where it is."""
@@ -201,6 +206,7 @@ def resolve_storage_url(
         allow_insecure_http=allow_insecure_http,
         names=names,
         empty_hint="give the storage service's URL, or unset it to ask the API",
+        secrets=secrets,
     )
 
 
@@ -211,29 +217,32 @@ def check_url(
     allow_insecure_http: bool = False,
     names: ArgumentNames = SDK_NAMES,
     empty_hint: str = "give a URL",
+    secrets: Iterable[str] = (),
 ) -> str:
     """``raw`` as a URL the token may be sent to (no trailing slash), or a ConfigurationError
     naming ``where`` it came from: http(s), a host, no credentials in it, and plain http only
-    to loopback unless ``allow_insecure_http``."""
+    to loopback unless ``allow_insecure_http``. A refused URL is quoted with ``secrets`` (and
+    anything shaped like one) masked."""
     if not isinstance(raw, str) and not isinstance(raw, httpx.URL):
         raise ConfigurationError(f"{where} must be a URL string, got {type(raw).__name__}")
     text = str(raw).strip()
+    shown = redact(text, tuple(secrets))[:200]
     if not text:
         raise ConfigurationError(f"{where} is empty; {empty_hint}")
     try:
         url = httpx.URL(text)
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
-        raise ConfigurationError(f"{where} {text[:200]!r} is not a valid URL: {exc}") from None
+        raise ConfigurationError(f"{where} {shown!r} is not a valid URL: {exc}") from None
     if url.userinfo:
         raise ConfigurationError(
             f"{where} must not carry credentials (user:password@); pass them as "
             f"{names.token}..., or {names.api_key}... and {names.secret}..."
         )
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"{where} {text[:200]!r} must be an http(s) URL with a host")
+        raise ConfigurationError(f"{where} {shown!r} must be an http(s) URL with a host")
     if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
         raise ConfigurationError(
-            f"{where} {text[:200]!r} is plain http to a non-loopback host: tokens would travel "
+            f"{where} {shown!r} is plain http to a non-loopback host: tokens would travel "
             f"in clear text. Use https, or opt in with {names.allow_insecure_http} if you "
             "really mean it"
         )

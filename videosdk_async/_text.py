@@ -1,8 +1,34 @@
-"""Text helpers for one-line messages: whitespace, pluralisation, pydantic problems."""
+"""Text helpers for one-line messages: whitespace, pluralisation, pydantic problems, and how
+a caller's value is shown (and read as a number) when it is refused."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for a message, cut to ``limit``; never raises (Python refuses to print
+    an int of more than 4,300 digits, and a caller's object may have a broken ``__repr__``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"{'-' if value < 0 else ''}an integer of {value.bit_length()} bits"
+    try:
+        text = repr(value)
+    except Exception:
+        return f"a {type(value).__name__}"
+    return one_line(text, limit)
+
+
+def finite(value: object) -> float | None:
+    """``value`` as a finite float; None for NaN, infinities, ints too large for a float,
+    bools and anything that is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def one_line(text: str, limit: int | None = None) -> str:
@@ -33,7 +59,7 @@ def describe_problems(exc: ValueError, *, limit: int | None = None, where: bool 
         reason = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
         if not where:
             return reason
-        loc = ".".join(str(part) for part in problem.get("loc", ())) or "body"
+        loc = one_line(".".join(str(part) for part in problem.get("loc", ())), 80) or "body"
         return f"{loc}: {reason}"
 
     parts = [one(p) for p in shown]

@@ -6,7 +6,7 @@ shows a token or secret in its ``repr``.
 
 from __future__ import annotations
 
-import math
+import re
 import time
 import uuid
 import warnings
@@ -17,6 +17,7 @@ import httpx
 
 from ._constants import TOKEN_LIFETIME_SECONDS, TOKEN_RENEW_BEFORE_SECONDS
 from ._http import clone_request
+from ._text import finite, shown
 from .errors import ConfigurationError
 from .middleware import Call, Next
 
@@ -52,6 +53,12 @@ def _sign(claims: dict[str, object], secret: str) -> str:
         return jwt.encode(claims, secret, algorithm="HS256")
 
 
+# Minted tokens still masked after they were replaced (a server may echo one a while later).
+_EARLIER_KEPT = 4
+# What a header can carry as a token: one word of visible ASCII.
+_SENDABLE = re.compile(r"[\x21-\x7e]+")
+
+
 def _mask(value: str) -> str:
     return f"{value[:4]}…" if len(value) > 8 else "…"
 
@@ -66,6 +73,11 @@ class StaticToken:
             raise ConfigurationError(f"token must be a string, got {type(token).__name__}")
         if not token.strip():
             raise ConfigurationError("token is empty")
+        if not _SENDABLE.fullmatch(token.strip()):
+            raise ConfigurationError(
+                "token has spaces, line breaks, control or non-ASCII characters inside it; "
+                "a token is one word of visible ASCII (is it the right value?)"
+            )
         self._token = token.strip()
 
     def token(self) -> str:
@@ -109,12 +121,9 @@ class APIKeyAuth:
                 raise ConfigurationError(f"{name} must be a string, got {type(value).__name__}")
             if not value.strip():
                 raise ConfigurationError(f"{name} is empty")
-        if (
-            isinstance(lifetime, bool)
-            or not isinstance(lifetime, int | float)
-            or not (math.isfinite(lifetime) and lifetime >= 2)
-        ):
-            raise ConfigurationError(f"token lifetime must be >= 2 seconds, got {lifetime!r}")
+        seconds = finite(lifetime)
+        if seconds is None or seconds < 2:
+            raise ConfigurationError(f"token lifetime must be >= 2 seconds, got {shown(lifetime)}")
         self.api_key: str = api_key.strip()
         self._secret = secret
         self.lifetime: float = lifetime
@@ -122,6 +131,8 @@ class APIKeyAuth:
         self.renew_before: float = min(renew_before, lifetime / 2)
         self._clock = clock
         self._token: str | None = None
+        # Tokens minted before the current one: still valid until they expire, so still masked.
+        self._earlier: tuple[str, ...] = ()
         self._expires_at = 0.0
         self.mint_count: int = 0
 
@@ -137,7 +148,10 @@ class APIKeyAuth:
                 "exp": expires,
                 "jti": uuid.uuid4().hex,
             }
-            self._token = _sign(claims, self._secret)
+            minted = _sign(claims, self._secret)
+            if self._token is not None:
+                self._earlier = (self._token, *self._earlier)[:_EARLIER_KEPT]
+            self._token = minted
             self._expires_at = float(expires)
             self.mint_count += 1
         return self._token
@@ -145,11 +159,13 @@ class APIKeyAuth:
     def invalidate(self, refused: str) -> None:
         """Forget ``refused`` so the next call mints afresh (once, however many saw the 401)."""
         if self._token == refused:
+            self._earlier = (refused, *self._earlier)[:_EARLIER_KEPT]
             self._token = None
 
     def secrets(self) -> tuple[str, ...]:
         """What must never appear in a message: the secret, the API key, the current token."""
-        return (self._secret, self.api_key, *((self._token,) if self._token else ()))
+        current = (self._token,) if self._token else ()
+        return (self._secret, self.api_key, *current, *self._earlier)
 
     def __repr__(self) -> str:
         return f"APIKeyAuth(api_key={_mask(self.api_key)!r}, secret=***)"
@@ -159,15 +175,30 @@ class AuthLayer:
     """Sets ``Authorization`` on each attempt; on a 401 with renewable credentials, renews the
     token once and sends that request once more. With a fixed token a 401 is final."""
 
-    __slots__ = ("credentials",)
+    __slots__ = ("_own", "credentials")
 
     def __init__(self, credentials: Credentials) -> None:
         self.credentials: Credentials = credentials
+        # Our own credentials make sendable tokens; a user's provider is checked per token.
+        self._own = type(credentials) in (StaticToken, APIKeyAuth)
+
+    def _token(self) -> str:
+        token = self.credentials.token()
+        if self._own or (isinstance(token, str) and _SENDABLE.fullmatch(token)):
+            return token
+        if not isinstance(token, str):
+            raise ConfigurationError(
+                f"the credentials' token() must return a string, got {type(token).__name__}"
+            )
+        raise ConfigurationError(
+            "the credentials' token() returned a value a header cannot carry "
+            "(spaces, line breaks, control or non-ASCII characters)"
+        )
 
     async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
         """Authorize ``request`` and pass it on."""
         credentials = self.credentials
-        token = credentials.token()
+        token = self._token()
         request.headers["Authorization"] = token
         response = await call_next(request, call)
         if response.status_code != 401 or not credentials.renewable:
@@ -175,7 +206,7 @@ class AuthLayer:
         await response.aclose()
         credentials.invalidate(token)
         again = clone_request(request)
-        again.headers["Authorization"] = credentials.token()
+        again.headers["Authorization"] = self._token()
         return await call_next(again, call)
 
     def __repr__(self) -> str:

@@ -27,14 +27,13 @@ from typing_extensions import TypeVarTuple, Unpack
 
 from ._constants import BATCH_FIRST_ANSWER_WAIT
 from ._ids import validate_id
-from ._text import one_line, plural
+from ._text import one_line, plural, shown
 from .errors import (
-    APIConnectionError,
+    APIError,
     AuthenticationError,
     InvalidRequestError,
     JobNotDeletableError,
     JobNotFoundError,
-    ResponseValidationError,
     VideoSDKError,
 )
 from .models import EncodingJob, Page
@@ -198,13 +197,10 @@ async def _classify(delete: DeleteCall, job_id: str, *, recheck: bool = False) -
         return DeleteResult(
             job_id, DeleteOutcome.NOT_DELETABLE, job_status=exc.job_status, error=exc
         )
-    except ResponseValidationError as exc:
-        if 200 <= exc.status_code < 300:
-            # A 2xx that is not a job (a proxy's page, a truncated body): it may or may not
-            # have been applied; the re-check at the end tells.
-            return DeleteResult(job_id, DeleteOutcome.UNKNOWN, error=exc)
-        return DeleteResult(job_id, DeleteOutcome.FAILED, error=exc)
-    except APIConnectionError as exc:
+    except APIError as exc:
+        # A lost or unreadable answer, a 500/502/504, or a refusal after such an attempt
+        # (a 429 on the retry of a delete whose first answer was lost): it may or may not
+        # have been applied; the re-check at the end tells. Otherwise it was not.
         outcome = DeleteOutcome.UNKNOWN if exc.may_have_applied else DeleteOutcome.FAILED
         return DeleteResult(job_id, outcome, error=exc)
     except Exception as exc:  # nothing lost: even an unexpected error is this id's outcome
@@ -242,9 +238,7 @@ def _invalid(item: object) -> DeleteResult | None:
     try:
         validate_id(item)
     except InvalidRequestError as exc:
-        key = (
-            item if isinstance(item, str) else f"<{type(item).__name__} {one_line(repr(item), 60)}>"
-        )
+        key = item if isinstance(item, str) else f"<{type(item).__name__} {shown(item)}>"
         return DeleteResult(key, DeleteOutcome.INVALID, error=exc)
     return None
 
@@ -275,11 +269,26 @@ async def run_deletes(
     whose outcome is UNKNOWN is tried once more at the end. An authentication failure stops
     the batch (the rest are NOT_ATTEMPTED when the input can be drained without I/O); so does
     a failing input (the listing of ``delete_queued``), recorded in ``report.stopped``.
+    An exception from the caller's own code (their iterator, their ``on_progress``) stops
+    the batch too: the deletes under way finish, then it is raised as it was raised.
     """
     _check_source(job_ids)
+    if not isinstance(report, DeleteReport):
+        raise InvalidRequestError(f"report must be a DeleteReport, got {type(report).__name__}")
+    if on_progress is not None and not callable(on_progress):
+        raise InvalidRequestError(
+            f"on_progress must be a callable or None, got {type(on_progress).__name__}"
+        )
     source = _as_async(job_ids)
     pull_lock = anyio.Lock()  # an async generator must not be advanced by two tasks at once
     taken = 0
+    # The first exception from the caller's code; nothing more is pulled or reported after it.
+    theirs: list[Exception] = []
+
+    def stop_for(exc: Exception, where: str) -> None:
+        if not theirs:
+            theirs.append(exc)
+            report.stopped = f"{where} raised {type(exc).__name__}"
 
     async def next_item() -> tuple[object] | None:
         nonlocal taken
@@ -293,12 +302,20 @@ async def run_deletes(
             except VideoSDKError as exc:
                 report.stopped = f"the list of jobs could not be read: {one_line(str(exc))}"
                 return None
+            except Exception as exc:
+                stop_for(exc, "the job_ids iterable")
+                return None
             taken += 1
             return (item,)
 
     async def settle(result: DeleteResult) -> None:
         report._record(result)
-        await notify(on_progress, result)
+        if theirs:
+            return
+        try:
+            await notify(on_progress, result)
+        except Exception as exc:
+            stop_for(exc, "on_progress")
 
     # The first delete goes ahead alone: if the credentials are refused, one request tells,
     # not one per worker. The others start once it has an answer, or after a short wait if
@@ -335,12 +352,16 @@ async def run_deletes(
         group.start_soon(partial(worker, first=True))
         for _ in range(concurrency - 1):
             group.start_soon(worker)
+    if theirs:
+        raise theirs[0]
     if report.stopped is not None and isinstance(job_ids, Iterable):
         await _drain_not_attempted(source, report, settle)
     close = getattr(source, "aclose", None)
     if close is not None:
         await close()  # a listing stopped early (limit, stop) is closed now, not by the GC
     await _recheck_unknown(delete, report, settle, concurrency)
+    if theirs:
+        raise theirs[0]
     report.complete = True
     return report
 
@@ -370,7 +391,11 @@ async def _recheck_unknown(
 
     async def worker() -> None:
         for job_id in unknown:
-            await settle(await _classify(delete, job_id, recheck=True))
+            result = await _classify(delete, job_id, recheck=True)
+            if result.outcome is not DeleteOutcome.FAILED:
+                await settle(result)
+            # A re-check that failed tells nothing new: the first attempt may still have
+            # applied, so the id stays unknown (may be deleted), with its first error.
 
     async with anyio.create_task_group() as group:
         for _ in range(concurrency):

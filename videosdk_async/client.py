@@ -29,10 +29,12 @@ from ._constants import (
     TOKEN_LIFETIME_SECONDS,
     WRITE_TIMEOUT,
 )
-from ._http import read_body
+from ._http import header_problem, read_body
+from ._redact import redact
 from ._responses import (
     connection_error,
     error_from_response,
+    mask_causes,
     parse_model,
     queue_timeout,
     too_large,
@@ -43,9 +45,10 @@ from ._settings import (
     resolve_credentials,
     resolve_storage_url,
 )
+from ._text import shown
 from ._version import __version__
 from .auth import AuthLayer, Credentials, known_secrets
-from .errors import ClientStateError, ConfigurationError, VideoSDKError
+from .errors import ClientStateError, ConfigurationError, InvalidRequestError, VideoSDKError
 from .logs import LoggingLayer, configure_from_env
 from .middleware import Call, Layer, Middleware, Next, UserMiddleware, compose
 from .models._base import APIModel
@@ -185,10 +188,10 @@ class _Core:
 
 def _check_concurrency(value: object, ceiling: int | None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigurationError(f"max_concurrency must be an int >= 1, got {value!r}")
+        raise ConfigurationError(f"max_concurrency must be an int >= 1, got {shown(value)}")
     if ceiling is not None and value > ceiling:
         raise ConfigurationError(
-            f"max_concurrency {value} is more than the connection pool holds ({ceiling}): "
+            f"max_concurrency {shown(value)} is more than the connection pool holds ({ceiling}): "
             "calls would wait in httpx's pool and fail with PoolTimeout (a cancelled one can "
             f"strand a connection); use max_concurrency <= {ceiling}, or a larger pool"
         )
@@ -310,12 +313,24 @@ class AsyncEncoderClient:
         credentials = resolve_credentials(
             token=token, api_key=api_key, secret=secret, auth=auth, token_lifetime=token_lifetime
         )
-        resolved_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        resolved_url = resolve_base_url(
+            base_url,
+            allow_insecure_http=allow_insecure_http,
+            secrets=known_secrets(credentials.credentials),
+        )
         storage = StorageLocation(
-            resolve_storage_url(storage_url, allow_insecure_http=allow_insecure_http),
+            resolve_storage_url(
+                storage_url,
+                allow_insecure_http=allow_insecure_http,
+                secrets=known_secrets(credentials.credentials),
+            ),
             allow_insecure_http=allow_insecure_http,
         )
         configure_from_env()
+        if not (isinstance(retry_budget, NotGiven | RetryBudget) or retry_budget is None):
+            raise ConfigurationError(
+                f"retry_budget must be a RetryBudget or None, got {type(retry_budget).__name__}"
+            )
         owns = http_client is None
         http = _own_http_client() if http_client is None else _check_http_client(http_client)
         core = _Core(
@@ -356,10 +371,13 @@ class AsyncEncoderClient:
             or max_response_bytes < 1
         ):
             raise ConfigurationError(
-                f"max_response_bytes must be an int >= 1, got {max_response_bytes!r}"
+                f"max_response_bytes must be an int >= 1, got {shown(max_response_bytes)}"
             )
         if isinstance(middleware, str | bytes) or not isinstance(middleware, Sequence):
             raise ConfigurationError("middleware must be a list of (request, call_next) callables")
+        problem = None if default_headers is None else header_problem(default_headers)
+        if problem is not None:
+            raise ConfigurationError(f"default_headers: {problem}")
         self._core = core
         self._owner = owner
         self._base_url = base_url
@@ -431,7 +449,11 @@ class AsyncEncoderClient:
             owner=False,
             base_url=self._base_url
             if base_url is None
-            else resolve_base_url(base_url, allow_insecure_http=False),
+            else resolve_base_url(
+                base_url,
+                allow_insecure_http=False,
+                secrets=known_secrets(core.credentials.credentials),
+            ),
             timeout=_timeout_policy(timeout, self.timeout),
             retry=_retry_policy(retry, self.retry, max_retries),
             middleware=self._user_middleware if isinstance(middleware, NotGiven) else middleware,
@@ -525,6 +547,11 @@ class AsyncEncoderClient:
         ``extra_headers``.
         """
         limiter = self._core.limiter()
+        if job_id is not None and job_id in known_secrets(self._core.credentials.credentials):
+            raise InvalidRequestError(
+                "the job id given is one of this client's credentials (a token or key); "
+                "nothing was sent"
+            )
         timeout = self.timeout
         shown = path if base_url is None else httpx.URL(base_url).path.rstrip("/") + path
         call = (
@@ -564,10 +591,13 @@ class AsyncEncoderClient:
                     raise queue_timeout(request, call, queue, limiter.total_tokens) from None
         try:
             response = await self._handler(request, call)
-        except VideoSDKError:
+        except VideoSDKError as exc:
+            mask_causes(exc, self._secrets(request))
             raise
         except httpx.RequestError as exc:  # transport failures, undecodable bodies, ...
-            raise connection_error(request, call, exc) from exc
+            secrets = self._secrets(request)
+            mask_causes(exc, secrets)
+            raise connection_error(request, call, exc, secrets) from exc
         finally:
             limiter.release_on_behalf_of(call)
         if 200 <= response.status_code < 300:
@@ -590,6 +620,15 @@ class AsyncEncoderClient:
         extra_query: Mapping[str, str | int] | None,
     ) -> httpx.Request:
         """The request, built directly: client-level headers were merged once, up front."""
+        if extra_headers is not None:
+            problem = header_problem(extra_headers)
+            if problem is not None:
+                raise InvalidRequestError(f"extra_headers: {problem}")
+        if extra_query is not None and not isinstance(extra_query, Mapping):
+            raise InvalidRequestError(
+                "extra_query must be a mapping of names to values, "
+                f"got {type(extra_query).__name__}"
+            )
         headers = self._headers
         if content is not None or extra_headers:
             headers = headers.copy()
@@ -611,6 +650,8 @@ class AsyncEncoderClient:
         timeout = call.timeout_for_attempt()
         if timeout is not None:
             request.extensions["timeout"] = timeout
+        # Set until the attempt ends, cleared unless cancelled (the deadline): see Call.
+        call.in_flight = True
         try:
             response = await self._core.http.send(request, stream=True)
             try:
@@ -621,11 +662,20 @@ class AsyncEncoderClient:
         except httpx.DecodingError:
             # The server answered, in a body no one can read: what it said (and did) is
             # unknown, so a change it was asked for may have been applied.
+            call.in_flight = False
             call.note_failure("an undecodable body", may_have_applied=True)
             raise
+        except Exception:
+            call.in_flight = False  # a failure the retry layer records for what it is
+            raise
+        call.in_flight = False
         if not fits:
-            raise too_large(response, call, self._max_response_bytes)
+            raise too_large(response, call, self._max_response_bytes, self._secrets(request))
         return response
+
+    def _redact(self, text: str) -> str:
+        """``text`` (say, something the server wrote) with this client's secrets masked."""
+        return redact(text, known_secrets(self._core.credentials.credentials))
 
     def _secrets(self, request: httpx.Request) -> tuple[str, ...]:
         """Every value to mask in what this call's error might quote."""

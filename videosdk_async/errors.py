@@ -59,6 +59,7 @@ class CallFields(TypedDict, total=False):
     attempts: int
     request: httpx.Request | None
     request_id: str | None
+    may_have_applied: bool
 
 
 class StatusFields(CallFields, total=False):
@@ -98,6 +99,11 @@ class APIError(VideoSDKError):
         attempts: How many requests were put on the wire.
         request: The last ``httpx.Request`` sent (None if nothing was built).
         request_id: The server's request id (``X-Request-Id`` / ``Request-Id``), when it sent one.
+        may_have_applied: True when the call failed but what it asked for may have taken
+            effect anyway: an attempt's answer was lost or cut off after sending, the server
+            failed mid-way (500, 502, 504), or it said 2xx in a body no one could read. A
+            create may then exist, a delete may have happened. False when the server said it
+            did not take the request on (400s, 408, 429, 503) or nothing was sent.
         bytes_sent: For an upload, how many bytes of the file had been handed to the connection
             when it failed (in the last attempt); None for other calls.
     """
@@ -114,9 +120,11 @@ class APIError(VideoSDKError):
         attempts: int = 1,
         request: httpx.Request | None = None,
         request_id: str | None = None,
+        may_have_applied: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.may_have_applied = may_have_applied
         self.method = method
         self.url = url
         self.job_id = job_id
@@ -131,12 +139,6 @@ class APIConnectionError(APIError):
     ``may_have_applied`` is True when the request may have reached the server before the
     failure (so a create may exist, a delete may have happened).
     """
-
-    def __init__(
-        self, message: str, *, may_have_applied: bool = False, **kwargs: Unpack[CallFields]
-    ) -> None:
-        super().__init__(message, **kwargs)
-        self.may_have_applied = may_have_applied
 
 
 class APITimeoutError(APIConnectionError):
@@ -155,10 +157,9 @@ class DeadlineExceededError(APITimeoutError):
         *,
         deadline: float,
         last_failure: str | None,
-        may_have_applied: bool = False,
         **kwargs: Unpack[CallFields],
     ) -> None:
-        super().__init__(message, may_have_applied=may_have_applied, **kwargs)
+        super().__init__(message, **kwargs)
         self.deadline = deadline
         self.last_failure = last_failure
 

@@ -43,6 +43,7 @@ class Call:
         "clock",
         "deadline",
         "file_id",
+        "in_flight",
         "job_id",
         "last_failure",
         "may_have_applied",
@@ -75,6 +76,9 @@ class Call:
         self.last_failure: str | None = None
         # True once an attempt failed after its bytes may have reached the server.
         self.may_have_applied: bool = False
+        # True while an attempt is on the wire: a deadline that cuts it off cannot know
+        # whether the server took the request on.
+        self.in_flight: bool = False
         # Why a failed attempt was not retried although the policy allowed it (the budget).
         self.retry_refused: str | None = None
         self.started: float = time.perf_counter()

@@ -7,7 +7,6 @@ part, shared by a client and all its ``with_options`` copies; the layer runs the
 from __future__ import annotations
 
 import copy
-import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -23,11 +22,13 @@ from ._constants import (
     BUDGET_MAX_TOKENS,
     BUDGET_RATIO,
     MAX_ATTEMPTS,
+    MAY_HAVE_APPLIED_STATUS,
     RETRY_AFTER_CAP,
     RETRYABLE_STATUS,
 )
 from ._http import clone_request, parse_retry_after
 from ._responses import deadline_exceeded
+from ._text import finite, shown
 from .errors import ConfigurationError
 from .logs import logger
 from .middleware import Call, Next
@@ -40,17 +41,15 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Failures worth another try (for idempotent requests); anything else is a bug or a config error.
 TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-# Answers after which the request may have been applied: the server (or the one behind a
-# gateway) failed mid-way. 503, 429 and 408 say the request was not taken on.
-MAY_HAVE_APPLIED_STATUS = frozenset({500, 502, 504})
 
 
 def _number(name: str, value: object, low: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigurationError(f"{name} must be a number, got {value!r}")
-    if not (math.isfinite(value) and value >= low):
-        raise ConfigurationError(f"{name} must be finite and >= {low:g}, got {value!r}")
-    return float(value)
+        raise ConfigurationError(f"{name} must be a number, got {shown(value)}")
+    number = finite(value)
+    if number is None or number < low:
+        raise ConfigurationError(f"{name} must be finite and >= {low:g}, got {shown(value)}")
+    return number
 
 
 class RetryBudget:
@@ -199,7 +198,7 @@ class RetryPolicy:
             return value or None
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigurationError(
-                f"retry must be a RetryPolicy, a number of retries or None, got {value!r}"
+                f"retry must be a RetryPolicy, a number of retries or None, got {shown(value)}"
             )
         return cls(max_retries=value) if value else None
 
@@ -275,7 +274,7 @@ RetrySetting = RetryPolicy | int | None
 
 def _count(name: str, value: object, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigurationError(f"{name} must be an int >= {low}, got {value!r}")
+        raise ConfigurationError(f"{name} must be an int >= {low}, got {shown(value)}")
     return value
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +12,7 @@ from sniffio import current_async_library
 
 from ._constants import CALL_DEADLINE, CONNECT_TIMEOUT, POOL_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT
 from ._responses import deadline_exceeded
+from ._text import finite, shown
 from .errors import ConfigurationError
 from .middleware import Call, Next
 
@@ -28,10 +28,11 @@ def _seconds(name: str, value: object, *, allow_none: bool) -> float | None:
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigurationError(f"{name} must be a number of seconds, got {value!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise ConfigurationError(f"{name} must be positive and finite, got {value!r}")
-    return float(value)
+        raise ConfigurationError(f"{name} must be a number of seconds, got {shown(value)}")
+    seconds = finite(value)
+    if seconds is None or seconds <= 0:
+        raise ConfigurationError(f"{name} must be positive and finite, got {shown(value)}")
+    return seconds
 
 
 class TimeoutPolicy:
@@ -98,7 +99,7 @@ class TimeoutPolicy:
                 "timeout must be seconds, an httpx.Timeout, a TimeoutPolicy or None, "
                 f"got {type(value).__name__}"
             )
-        return cls(float(value))
+        return cls(value)
 
     def __repr__(self) -> str:
         t = self.attempt

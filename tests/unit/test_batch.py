@@ -103,7 +103,7 @@ def test_delete_many_classifies_every_outcome() -> None:
     api = FakeJobsAPI(["queued", "queued", "processing", "queued", "queued"])
     ids = list(api.jobs)
     api.flaky[ids[3]] = ["lost"]  # deleted, response lost; the retry answers 404 → gone
-    api.flaky[ids[4]] = [500, 500, 500]  # fails all 3 attempts
+    api.flaky[ids[4]] = [503, 503, 503]  # fails all 3 attempts, each saying "not taken on"
     unknown = "f" * 24
     progress: list[DeleteResult] = []
 
@@ -136,6 +136,40 @@ def test_delete_many_classifies_every_outcome() -> None:
     )
     assert not report.ok
     assert report[ids[2]].describe() == f"{ids[2]}: not deletable (status processing)"
+
+
+@pytest.mark.parametrize(
+    ("script", "first", "final"),
+    [
+        ([500, 500, 500], DeleteOutcome.UNKNOWN, DeleteOutcome.DELETED),  # 500 may have applied
+        (["lost", 429, 429], DeleteOutcome.UNKNOWN, DeleteOutcome.GONE),  # 429 after a loss
+        ([503, 503, 503], DeleteOutcome.FAILED, DeleteOutcome.FAILED),  # said: not taken on
+        # Lost (applied), then refusals; the re-check is refused too: it stays unknown.
+        (["lost", 503, 503, 503, 503, 503], DeleteOutcome.UNKNOWN, DeleteOutcome.UNKNOWN),
+    ],
+)
+def test_a_failure_that_may_have_applied_is_unknown_then_rechecked(
+    script: list[int | str], first: DeleteOutcome, final: DeleteOutcome
+) -> None:
+    api = FakeJobsAPI(["queued"])
+    (job_id,) = api.jobs
+    api.flaky[job_id] = list(script)
+    progress: list[DeleteResult] = []
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock()) as client:
+            return await client.jobs.delete_many([job_id], on_progress=progress.append)
+
+    report = anyio.run(scenario)
+    assert progress[0].outcome is first
+    assert report[job_id].outcome is final
+    assert api.deletes.count(job_id) == (0 if final is DeleteOutcome.FAILED else 1)
+    assert report[job_id].error is progress[0].error or final is not DeleteOutcome.UNKNOWN
+    error = progress[0].error
+    assert error is not None
+    assert error.may_have_applied is (first is DeleteOutcome.UNKNOWN)  # type: ignore[attr-defined]
+    if first is DeleteOutcome.UNKNOWN:
+        assert "the request may have reached the server, so it may have taken effect" in str(error)
 
 
 def test_duplicates_attempted_once_and_async_iterables_accepted() -> None:
@@ -458,3 +492,64 @@ def test_a_good_batch_still_runs_its_workers_together() -> None:
     report = anyio.run(scenario)
     assert report.ok and len(report.deleted) == 64
     assert api.max_in_flight > 1  # only the first delete went alone
+
+
+def test_every_outcome_describes_itself_in_one_line() -> None:
+    """``describe()`` names the outcome, and a detail where one helps: the status of a job
+    that cannot be deleted, the error of one that did not settle."""
+    error = ServerError(
+        "DELETE /v1/encoder/jobs/a: server error (HTTP 503)",
+        method="DELETE",
+        url="u",
+        status_code=503,
+        body=None,
+        server_message=None,
+    )
+    expected = {
+        DeleteOutcome.DELETED: "a: deleted",
+        DeleteOutcome.NOT_DELETABLE: "a: not deletable (status processing)",
+        DeleteOutcome.NOT_FOUND: "a: not found",
+        DeleteOutcome.GONE: "a: gone",
+        DeleteOutcome.UNKNOWN: "a: unknown (DELETE /v1/encoder/jobs/a: server error (HTTP 503))",
+        DeleteOutcome.FAILED: "a: failed (DELETE /v1/encoder/jobs/a: server error (HTTP 503))",
+        DeleteOutcome.NOT_ATTEMPTED: "a: not attempted (DELETE /v1/encoder/jobs/a: server "
+        "error (HTTP 503))",
+        DeleteOutcome.INVALID: "a: invalid (DELETE /v1/encoder/jobs/a: server error (HTTP 503))",
+        DeleteOutcome.WOULD_DELETE: "a: would delete",
+    }
+    assert set(expected) == set(DeleteOutcome)
+    for outcome, line in expected.items():
+        result = DeleteResult("a", outcome, job_status="processing", error=error)
+        assert result.describe() == line
+    assert DeleteResult("a", DeleteOutcome.NOT_DELETABLE).describe() == "a: not deletable"
+    assert DeleteResult("a", DeleteOutcome.FAILED).describe() == "a: failed"
+    assert str(DeleteOutcome.NOT_ATTEMPTED) == "not_attempted"
+
+
+def test_ok_needs_a_complete_unstopped_report_with_every_id_settled() -> None:
+    report = DeleteReport()
+    assert not report.ok  # not complete yet
+    report.complete = True
+    assert report.ok and report.summary() == "0 jobs: nothing to do"
+    report._record(DeleteResult("a", DeleteOutcome.GONE))
+    report._record(DeleteResult("b", DeleteOutcome.NOT_FOUND))
+    assert report.ok
+    report._claim("c")
+    assert not report.ok  # one still in flight
+    report._record(DeleteResult("c", DeleteOutcome.UNKNOWN))
+    assert not report.ok
+    assert report.summary() == "3 jobs: 1 not found, 1 gone, 1 unknown"
+    report.results.pop("c")
+    report.stopped = "the credentials were refused"
+    assert not report.ok
+    assert (
+        report.summary()
+        == "2 jobs: 1 not found, 1 gone; stopped early: the credentials were refused"
+    )
+    report.complete = False
+    assert report.summary().endswith("; interrupted with 0 in flight")
+    assert repr(report).startswith("DeleteReport(2 jobs:")
+    assert len(report) == 2 and report["a"].outcome is DeleteOutcome.GONE
+    assert [r.job_id for r in report] == ["a", "b"]
+    assert report.failed == [] and report.deleted == []
+    assert report.counts[DeleteOutcome.GONE] == 1 and report.counts[DeleteOutcome.DELETED] == 0

@@ -611,6 +611,7 @@ async def test_an_echoed_opaque_token_is_masked_wherever_it_appears() -> None:
     assert "credentials [redacted] rejected" in str(caught.value)
 
 
+@pytest.mark.secrets_generated
 @settings(max_examples=150, deadline=None)
 @given(
     token=st.text(
@@ -649,3 +650,60 @@ def test_no_echo_of_the_sent_token_survives_in_any_error(
     assert token not in str(error)
     assert token not in repr(error)
     assert token not in (error.server_message or "")
+
+
+# -- what a mutation run found untested (issue 13) -------------------------------------------
+
+
+async def test_a_status_error_carries_the_answers_headers(
+    client: AsyncEncoderClient, api: respx.MockRouter
+) -> None:
+    api.get(JOB_PATH).respond(
+        418, json={"message": "teapot"}, headers={"X-Trace": "t-1", "Retry-After": "3"}
+    )
+    with pytest.raises(APIStatusError) as caught:
+        await client.jobs.get(JOB_ID)
+    assert caught.value.headers["x-trace"] == "t-1"
+    assert caught.value.headers["retry-after"] == "3"
+    assert caught.value.response is not None and caught.value.response.status_code == 418
+    bare = APIStatusError(
+        "m", method="GET", url="u", status_code=500, body=None, server_message=None
+    )
+    assert bare.headers == httpx.Headers()  # none given: empty, never None
+
+
+async def test_a_get_that_meets_a_404_after_a_lost_answer_still_raises_not_found() -> None:
+    """Only a delete turns "404 after a lost answer" into "done"; a read must not."""
+    answers: list[Any] = [httpx.ReadError("reset"), httpx.Response(404, json={"message": "no"})]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        step = answers.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with AsyncEncoderClient(TOKEN, http_client=http, retry=2) as client:
+        with pytest.raises(JobNotFoundError) as caught:
+            await client.jobs.get(JOB_ID)
+    assert caught.value.after_failure == "ReadError"
+    assert caught.value.may_have_applied
+    assert type(caught.value) is JobNotFoundError
+
+
+@pytest.mark.parametrize(
+    ("status", "applied"),
+    [(500, True), (502, True), (504, True), (503, False), (429, False), (408, False), (400, False)],
+)
+async def test_which_answers_say_a_change_may_have_taken_effect(status: int, applied: bool) -> None:
+    http = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda r: httpx.Response(status, json={"message": "x"}))
+    )
+    async with AsyncEncoderClient(TOKEN, http_client=http, retry=None) as client:
+        with pytest.raises(APIStatusError) as caught:
+            await client.jobs.create(
+                video_url="https://example.com/a.mp4",
+                presets=[{"resolutions": ["360"], "format": "hls"}],
+            )
+    assert caught.value.may_have_applied is applied
+    assert ("the job may exist" in str(caught.value)) is applied

@@ -398,3 +398,148 @@ def test_a_burst_at_a_30_percent_error_rate_keeps_retrying() -> None:
     # Only calls whose three attempts all failed fail (about 2.7%); none for want of budget.
     assert all(f.attempts == 3 for f in failures)
     assert not any("budget" in str(f) for f in failures)
+
+
+# -- what a mutation run found untested (issue 13) -------------------------------------------
+
+
+def test_each_call_deposits_the_ratio_and_time_trickles_in() -> None:
+    clock = FakeClock()
+    budget = RetryBudget(ratio=0.25, max_tokens=10, floor_per_second=0.5, clock=clock)
+    for _ in range(10):
+        assert budget.try_withdraw()
+    assert budget.tokens == 0.0
+    budget.deposit()
+    budget.deposit()
+    assert budget.tokens == pytest.approx(0.5)  # two calls, a quarter token each
+    clock.advance(2.0)
+    assert budget.tokens == pytest.approx(1.5)  # 2 s at half a token per second
+    assert budget.try_withdraw()
+    assert not budget.try_withdraw()
+    clock.advance(-5.0)  # a clock that steps back takes nothing away
+    assert budget.tokens == pytest.approx(0.5)
+    clock.advance(1000.0)
+    assert budget.tokens == 10.0  # never past the cap
+    budget.deposit()
+    assert budget.tokens == 10.0
+
+
+def test_a_call_through_the_layer_deposits_once() -> None:
+    clock = FakeClock()
+    budget = RetryBudget(ratio=0.5, max_tokens=5, floor_per_second=0.0, clock=clock)
+    for _ in range(5):
+        budget.try_withdraw()
+    layer = RetryLayer(RetryPolicy(3, sleep=_no_sleep), budget)
+
+    async def ok(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, request=request)
+
+    anyio.run(drive, layer, _request(), ok)
+    assert budget.tokens == pytest.approx(0.5)
+
+
+def test_a_spent_budget_refuses_the_retry_and_says_so() -> None:
+    clock = FakeClock()
+    budget = RetryBudget(ratio=0.0, max_tokens=1, floor_per_second=0.0, clock=clock)
+    assert budget.try_withdraw()
+    layer = RetryLayer(RetryPolicy(3, sleep=_no_sleep), budget)
+    call = Call("GET", "/abc")
+    sent = 0
+
+    async def always_503(request: httpx.Request) -> httpx.Response:
+        nonlocal sent
+        sent += 1
+        return httpx.Response(503, request=request)
+
+    response = anyio.run(drive, layer, _request(), always_503, call)
+    assert response.status_code == 503
+    assert sent == 1  # the policy allowed a retry; the budget did not
+    assert call.retry_refused == "the client's retry budget is spent (too many failures lately)"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: RetryPolicy(0),
+        lambda: RetryPolicy("3"),  # type: ignore[arg-type]
+        lambda: RetryPolicy(True),  # type: ignore[arg-type]
+        lambda: RetryPolicy(max_retries=-1),
+        lambda: RetryPolicy(3, max_retries=2),
+        lambda: RetryPolicy(backoff_base=-0.5),
+        lambda: RetryPolicy(backoff_cap=-1),
+        lambda: RetryPolicy(retry_after_cap=-1),
+        lambda: RetryBudget(max_tokens=0.5),
+        lambda: RetryBudget(ratio=-0.1),
+        lambda: RetryBudget(floor_per_second="1"),  # type: ignore[arg-type]
+        lambda: RetryPolicy.coerce("3"),  # type: ignore[arg-type]
+        lambda: RetryPolicy.coerce(1.5),  # type: ignore[arg-type]
+        lambda: RetryPolicy().with_max_retries(-1),
+    ],
+)
+def test_bad_policies_are_refused(build: object) -> None:
+    from videosdk_async import ConfigurationError
+
+    with pytest.raises(ConfigurationError):
+        build()  # type: ignore[operator]
+
+
+def test_the_edges_that_are_allowed() -> None:
+    assert RetryPolicy(1).max_retries == 0
+    assert RetryPolicy(max_retries=0).max_attempts == 1
+    assert RetryPolicy(backoff_base=0, backoff_cap=0, retry_after_cap=0).backoff(3) == 0.0
+    assert RetryBudget(ratio=0, max_tokens=1, floor_per_second=0).tokens == 1.0
+    assert RetryPolicy.coerce(0) is None and RetryPolicy.coerce(False) is None
+    assert RetryPolicy.coerce(None) is None
+    assert RetryPolicy.coerce(2).max_attempts == 3  # type: ignore[union-attr]
+    assert RetryPolicy().with_max_retries(5).max_attempts == 6
+    assert RetryPolicy.disabled().max_attempts == 1
+
+
+def test_backoff_grows_exponentially_after_the_first_retry_up_to_the_cap() -> None:
+    policy = RetryPolicy(backoff_base=0.5, backoff_cap=3.0, random=lambda: 1.0)
+    assert [policy.backoff(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+    half = RetryPolicy(backoff_base=0.5, backoff_cap=8.0, random=lambda: 0.5)
+    assert half.backoff(3) == 1.0  # full jitter: a draw of the ceiling
+    assert RetryPolicy(random=lambda: 1.0).backoff(10_000) == 8.0  # no overflow
+
+
+def test_a_retry_after_exactly_at_the_cap_is_waited_and_just_over_is_not() -> None:
+    policy = RetryPolicy(retry_after_cap=5, random=lambda: 0.0)
+    at = policy.decide("GET", 1, httpx.Response(429, headers={"Retry-After": "5"}), 30.0)
+    assert at.retry and at.delay == 5.0
+    over = policy.decide("GET", 1, httpx.Response(429, headers={"Retry-After": "5.001"}), 30.0)
+    assert not over.retry and "over the cap" in over.reason
+
+
+def test_a_wait_that_ends_exactly_at_the_deadline_is_not_started() -> None:
+    policy = RetryPolicy(random=lambda: 0.0)
+    response = httpx.Response(503, headers={"Retry-After": "2"})
+    assert not policy.decide("GET", 1, response, 2.0).retry
+    assert policy.decide("GET", 1, response, 2.001).retry
+
+
+@pytest.mark.parametrize(
+    ("left", "error"), [(0.5, "APITimeoutError"), (0.0, "DeadlineExceededError")]
+)
+def test_the_last_transport_error_is_raised_as_itself_unless_the_deadline_passed(
+    left: float, error: str
+) -> None:
+    """With time left, the last attempt's failure is the error; with none, the deadline is."""
+    clock = FakeClock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        clock.now = deadline_at - left  # each attempt ends with ``left`` seconds to go
+        raise httpx.ReadTimeout("slow", request=request)
+
+    deadline_at = clock.now + 30.0
+
+    async def scenario() -> None:
+        async with make_client(handler, clock, attempts=2) as client:
+            with pytest.raises(APITimeoutError) as caught:
+                await client.jobs.get("abc")
+        assert type(caught.value).__name__ == error
+        if left:
+            assert caught.value.attempts == 2
+            assert "timed out after 2 attempts (ReadTimeout: slow)" in str(caught.value)
+
+    anyio.run(scenario)

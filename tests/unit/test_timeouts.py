@@ -206,3 +206,56 @@ def test_a_post_cut_short_by_the_deadline_reports_the_deadline() -> None:
         assert caught.value.last_failure == "ReadTimeout"
 
     anyio.run(scenario)
+
+
+class _Trickle(httpx.AsyncByteStream):
+    """A body that never finishes arriving (a slow_body past the deadline)."""
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        while True:
+            yield b" "
+            await anyio.sleep(0.01)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("method", ["delete", "get"])
+def test_a_deadline_that_cuts_an_attempt_off_says_it_may_have_applied(
+    backend: str, method: str
+) -> None:
+    """The server may have done it and be sending the answer: the call cannot know."""
+
+    async def scenario() -> None:
+        clock = FakeClock()
+        trickle = lambda r: httpx.Response(200, stream=_Trickle())  # noqa: E731
+        async with make_client(trickle, clock, deadline=0.05) as client:
+            with pytest.raises(DeadlineExceededError) as caught:
+                await getattr(client.jobs, method)("abc")
+        error = caught.value
+        assert error.may_have_applied
+        assert error.last_failure == "cut off by the deadline mid-attempt"
+        said = "the request may have reached the server, so it may have taken effect"
+        assert (said in str(error)) is (method == "delete")  # a GET changes nothing
+
+    anyio.run(scenario, backend=backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_deadline_during_a_backoff_after_a_503_says_not_applied(backend: str) -> None:
+    async def scenario() -> None:
+        async def slow_sleep(_: float) -> None:
+            await anyio.sleep(1)
+
+        clock = FakeClock()
+        # The policy's first backoff is 0.25 s, within the 0.3 s deadline: it sleeps, and the
+        # deadline passes during that sleep (nothing on the wire then).
+        client = make_client(lambda r: httpx.Response(503), clock, deadline=0.3)
+        assert client.retry is not None
+        client.retry.sleep = slow_sleep  # the deadline passes while waiting to retry
+        async with client:
+            with pytest.raises(DeadlineExceededError) as caught:
+                await client.jobs.delete("abc")
+        assert not caught.value.may_have_applied
+        assert caught.value.last_failure == "HTTP 503"
+        assert "may have taken effect" not in str(caught.value)
+
+    anyio.run(scenario, backend=backend)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Annotated, TypeVar
@@ -72,6 +73,21 @@ Filters = Annotated[
 ]
 
 
+def _finite_json(value: dict[str, JsonValue] | None) -> dict[str, JsonValue] | None:
+    """Refuse NaN and infinities anywhere inside: JSON has no such numbers (pydantic would
+    send them as null, silently)."""
+    stack: list[object] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError(f"{item} is not a JSON number (it would be sent as null)")
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
 class PresetSpec(RequestModel):
     """One output preset: resolutions and a format."""
 
@@ -105,7 +121,7 @@ class JobCreate(RequestModel):
     presets: Sequence[PresetSpec] = Field(min_length=1)
     thumbnails: Sequence[ThumbnailSpec] | None = None
     webhook_url: str | None = None
-    user_data: dict[str, JsonValue] | None = None
+    user_data: Annotated[dict[str, JsonValue] | None, AfterValidator(_finite_json)] = None
 
     @model_validator(mode="after")
     def _one_source(self) -> JobCreate:

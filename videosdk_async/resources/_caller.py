@@ -31,6 +31,10 @@ class Caller(Protocol):
         """Most calls in flight at once."""
         ...
 
+    def _redact(self, text: str) -> str:
+        """``text`` with the client's secrets masked."""
+        ...
+
     async def _call(
         self,
         method: str,

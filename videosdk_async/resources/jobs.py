@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import (
@@ -22,16 +21,18 @@ from pydantic import JsonValue, ValidationError
 
 from .._constants import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from .._ids import validate_id
-from .._text import describe_problems, plural
+from .._text import describe_problems, finite, plural, shown
 from .._time import as_utc
 from ..batch import DeleteReport, ProgressCallback, notify, run_deletes, walk_pages
 from ..errors import (
     APIConnectionError,
+    APIError,
     InvalidRequestError,
     JobFailedError,
     JobNotFoundError,
     RateLimitError,
     ServerError,
+    VideoSDKError,
     WaitTimeoutError,
 )
 from ..models import (
@@ -51,6 +52,7 @@ from ..models.raw import APIResponse, with_raw
 from ..pagination import AsyncJobPage, AsyncPaginator, link_page
 from ..uploads import UploadSource
 from ._caller import Caller, Query
+from ._recovery import find_created, may_have_created, note, with_marker
 
 __all__ = ["JobsResource", "JobsResourceWithRawResponse"]
 
@@ -60,10 +62,9 @@ _PATH = "/v1/encoder/jobs"
 def check_int(name: str, value: object, low: int, high: int | None = None) -> int:
     """Refuse, before any I/O, an argument that is not an int in ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise InvalidRequestError(f"{name} must be an int >= {low}, got {value!r:.60}")
+        raise InvalidRequestError(f"{name} must be an int >= {low}, got {shown(value)}")
     if high is not None and value > high:
-        shown = value if value < 10**18 else "a larger number"
-        raise InvalidRequestError(f"{name} must be at most {high}, got {shown}")
+        raise InvalidRequestError(f"{name} must be at most {high}, got {shown(value)}")
     return value
 
 
@@ -75,10 +76,11 @@ def check_paging(page: int, per_page: int) -> None:
 
 def _seconds(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidRequestError(f"{name} must be a number of seconds, got {value!r:.60}")
-    if not (math.isfinite(value) and value > 0):
-        raise InvalidRequestError(f"{name} must be positive and finite, got {value!r}")
-    return float(value)
+        raise InvalidRequestError(f"{name} must be a number of seconds, got {shown(value)}")
+    seconds = finite(value)
+    if seconds is None or seconds <= 0:
+        raise InvalidRequestError(f"{name} must be positive and finite, got {shown(value)}")
+    return seconds
 
 
 class JobsResource:
@@ -116,6 +118,7 @@ class JobsResource:
         user_data: Mapping[str, JsonValue] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
+        recover: bool = False,
     ) -> EncodingJob:
         """Create an encoding job; the body is validated before anything is sent.
 
@@ -123,7 +126,15 @@ class JobsResource:
         fields as keywords; presets and thumbnails as models or dicts (``PresetParam``,
         ``ThumbnailParam``), enum values as members or strings (``"720"``, ``"hls"``).
         Exactly one of ``video``/``video_id``/``video_url``; at least one preset.
-        A create is never retried once its bytes may have reached the server.
+
+        A create is never retried once its bytes may have reached the server: a second POST
+        could make a second job. When its answer is lost (a dropped connection, a timeout
+        after sending, 500/502/504, a 2xx that is not a job) the error says the job may
+        exist (``may_have_applied``). With ``recover=True`` the body carries a unique marker
+        in ``userData["_videosdkCreateId"]`` (yours is kept if you set one); after a lost
+        answer the newest pages are listed (at most four calls) and the job carrying the
+        marker is returned. If none does, the job was most likely not created, and the
+        original error is raised saying so.
 
         ``video`` (a path, bytes, a binary file object or an async iterable of bytes) is
         uploaded first with ``client.files.upload`` (streamed, default upload timeouts), then
@@ -144,6 +155,7 @@ class JobsResource:
                 user_data=user_data,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
+                recover=recover,
             )
         fields = {
             "video_id": video_id,
@@ -164,18 +176,41 @@ class JobsResource:
                 if isinstance(request, JobCreate)
                 else JobCreate.model_validate(request if request is not None else given)
             )
+            marker = None
+            if recover:
+                body, marker = with_marker(body)
             content = body.to_json_bytes()
         except (ValidationError, ValueError, TypeError) as exc:
             reason = describe_problems(exc) if isinstance(exc, ValidationError) else str(exc)
             raise InvalidRequestError(f"invalid create request: {reason}") from None
-        return await self._client._call(
-            "POST",
-            _PATH,
-            EncodingJob,
-            content=content,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-        )
+        try:
+            return await self._client._call(
+                "POST",
+                _PATH,
+                EncodingJob,
+                content=content,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        except APIError as exc:
+            if not may_have_created(exc):
+                raise
+            if marker is None:
+                note(exc, "the job may exist (jobs.create(..., recover=True) finds it then)")
+                raise
+            failed = exc
+        try:
+            job = await find_created(self.list, self.get, marker)
+        except VideoSDKError as exc:
+            note(failed, f"the job may exist; looking for it failed: {exc}")
+            raise failed from failed.__cause__
+        if job is None:
+            note(
+                failed,
+                f"no job on the newest pages carries its marker {marker}: most likely not created",
+            )
+            raise failed
+        return job
 
     async def _create_from_upload(
         self,
@@ -190,6 +225,7 @@ class JobsResource:
         user_data: Mapping[str, JsonValue] | None,
         extra_headers: Mapping[str, str] | None,
         extra_query: Query | None,
+        recover: bool,
     ) -> EncodingJob:
         """Upload ``video``, then create the job from it (the rest checked first)."""
         if request is not None:
@@ -220,11 +256,10 @@ class JobsResource:
                 user_data=user_data,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
+                recover=recover,
             )
         except Exception as exc:
-            note = getattr(exc, "add_note", None)
-            if note is not None:
-                note(f"the video was uploaded as file {stored.id}: create the job from video_id")
+            note(exc, f"the video was uploaded as file {stored.id}: create the job from video_id")
             raise
 
     async def get(
@@ -333,7 +368,12 @@ class JobsResource:
         instant: this is not a snapshot.
         """
         check_paging(1, per_page)
-        wanted = None if status is None else JobStatus(status)
+        try:
+            wanted = None if status is None else JobStatus(status)
+        except ValueError:
+            raise InvalidRequestError(
+                f"status must be a JobStatus or its value, got {shown(status)}"
+            ) from None
 
         async def page_of(number: int) -> JobPage:
             return await self.list(number, per_page, user_id=user_id)
@@ -500,9 +540,8 @@ class JobsResource:
                     last = job
                     if job.is_terminal:
                         if raise_on_failure and job.status is JobStatus.FAILED:
-                            raise JobFailedError(
-                                f"job {job_id} failed: {job.failure_reason}", job=job
-                            )
+                            reason = self._client._redact(str(job.failure_reason))
+                            raise JobFailedError(f"job {job_id} failed: {reason}", job=job)
                         return job
             delay = min(interval, max_poll_interval) * random.uniform(0.8, 1.2)  # noqa: S311
             if clock() + delay >= deadline:
@@ -540,6 +579,7 @@ class JobsResourceWithRawResponse:
         user_data: Mapping[str, JsonValue] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
+        recover: bool = False,
     ) -> APIResponse[EncodingJob]:
         """:meth:`JobsResource.create`, with the raw answer."""
         return with_raw(
@@ -554,6 +594,7 @@ class JobsResourceWithRawResponse:
                 user_data=user_data,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
+                recover=recover,
             )
         )
 
