@@ -36,6 +36,10 @@ def header_problem(headers: object) -> str | None:
     return None
 
 
+# Failures that provably happened before any byte of the request reached the server.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 def host_of(request: httpx.Request) -> str:
     """``host`` or ``host:port`` of a request, for messages that name where a call went."""
     url = request.url

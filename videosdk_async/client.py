@@ -29,7 +29,7 @@ from ._constants import (
     TOKEN_LIFETIME_SECONDS,
     WRITE_TIMEOUT,
 )
-from ._http import header_problem, read_body
+from ._http import NOT_SENT, header_problem, read_body
 from ._redact import redact
 from ._responses import (
     connection_error,
@@ -665,8 +665,13 @@ class AsyncEncoderClient:
             call.in_flight = False
             call.note_failure("an undecodable body", may_have_applied=True)
             raise
+        except httpx.TransportError as exc:
+            # Noted here, where the attempt is, so a client without retries knows it too.
+            call.in_flight = False
+            call.note_failure(type(exc).__name__, may_have_applied=not isinstance(exc, NOT_SENT))
+            raise
         except Exception:
-            call.in_flight = False  # a failure the retry layer records for what it is
+            call.in_flight = False
             raise
         call.in_flight = False
         if not fits:

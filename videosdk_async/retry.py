@@ -26,7 +26,7 @@ from ._constants import (
     RETRY_AFTER_CAP,
     RETRYABLE_STATUS,
 )
-from ._http import clone_request, parse_retry_after
+from ._http import NOT_SENT, clone_request, parse_retry_after
 from ._responses import deadline_exceeded
 from ._text import finite, shown
 from .errors import ConfigurationError
@@ -37,8 +37,6 @@ __all__ = ["RetryBudget", "RetryDecision", "RetryLayer", "RetryPolicy", "RetrySe
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
 
-# Failures that provably happened before any byte of the request reached the server.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Failures worth another try (for idempotent requests); anything else is a bug or a config error.
 TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
@@ -300,10 +298,7 @@ class RetryLayer:
             try:
                 response = await call_next(clone_request(request), call)
             except httpx.TransportError as exc:
-                failure = exc
-                call.note_failure(
-                    type(exc).__name__, may_have_applied=not isinstance(exc, NOT_SENT)
-                )
+                failure = exc  # the attempt itself noted it (client._send)
             else:
                 status = response.status_code
                 if status not in policy.retry_statuses:

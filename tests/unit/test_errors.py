@@ -541,8 +541,10 @@ async def test_read_timeout_is_api_timeout_error(
 
     assert str(info.value) == (
         f"DELETE {JOB_PATH} (job {JOB_ID}): timed out after 1 attempt (ReadTimeout: timed out)"
+        "; the request may have reached the server, so it may have taken effect"
     )
     assert info.value.job_id == JOB_ID
+    assert info.value.may_have_applied  # a read timeout: the request had been sent
 
 
 # -- the tree -----------------------------------------------------------------------------------

@@ -10,11 +10,15 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import JOBS, Always, FakeClock, drive, job_json, make_client
+from support import JOBS, TOKEN, Always, FakeClock, drive, job_json, make_client
 
 from videosdk_async import (
+    APIConnectionError,
     APITimeoutError,
+    AsyncEncoderClient,
     BadRequestError,
+    DeleteOutcome,
+    DeleteReport,
     RateLimitError,
     RetryBudget,
     RetryPolicy,
@@ -543,3 +547,36 @@ def test_the_last_transport_error_is_raised_as_itself_unless_the_deadline_passed
             assert "timed out after 2 attempts (ReadTimeout: slow)" in str(caught.value)
 
     anyio.run(scenario)
+
+
+@pytest.mark.parametrize(
+    ("error", "applied"),
+    [(httpx.RemoteProtocolError("dropped after sending"), True), (httpx.ConnectError("no"), False)],
+)
+def test_without_retries_a_lost_answer_is_still_known_to_have_maybe_applied(
+    error: Exception, applied: bool
+) -> None:
+    """The attempt records its own failure, so a client with retries off (no retry layer)
+    still says a dropped delete may have been applied, and a batch re-checks it."""
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.method)
+        if len(sent) == 1:
+            raise error
+        return httpx.Response(404, json={"message": "not found"})
+
+    async def scenario() -> tuple[APIConnectionError, DeleteReport]:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        async with AsyncEncoderClient(TOKEN, http_client=http, retry=None) as client:
+            with pytest.raises(APIConnectionError) as caught:
+                await client.jobs.delete("abc")
+            sent.clear()
+            report = await client.jobs.delete_many(["abc"])
+        return caught.value, report
+
+    caught, report = anyio.run(scenario)
+    assert caught.may_have_applied is applied
+    assert ("may have taken effect" in str(caught)) is applied
+    expected = DeleteOutcome.GONE if applied else DeleteOutcome.FAILED
+    assert report["abc"].outcome is expected  # unknown, re-checked: the 404 means done
