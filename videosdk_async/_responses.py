@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -43,7 +43,10 @@ from .errors import (
     UnprocessableEntityError,
 )
 from .middleware import Call
-from .models._base import REQUEST_ID_HEADERS, APIModel, RawResponse
+
+if TYPE_CHECKING:
+    from .models._base import APIModel
+from ._raw import REQUEST_ID_HEADERS, RawResponse
 
 __all__ = [
     "connection_error",
@@ -56,7 +59,7 @@ __all__ = [
     "too_large",
 ]
 
-M = TypeVar("M", bound=APIModel)
+M = TypeVar("M", bound="APIModel")
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,

@@ -11,6 +11,7 @@ import enum
 import sys
 import weakref
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Final, Literal, TypeVar, final
 
@@ -45,24 +46,26 @@ from ._settings import (
     resolve_credentials,
     resolve_storage_url,
 )
+from ._storage import StorageLocation
 from ._text import shown
 from ._version import __version__
 from .auth import AuthLayer, Credentials, known_secrets
 from .errors import ClientStateError, ConfigurationError, InvalidRequestError, VideoSDKError
 from .logs import LoggingLayer, configure_from_env
 from .middleware import Call, Layer, Middleware, Next, UserMiddleware, compose
-from .models._base import APIModel
-from .resources.files import FilesResource, StorageLocation
-from .resources.jobs import JobsResource
 from .retry import RetryBudget, RetryLayer, RetryPolicy, RetrySetting
 from .timeouts import DeadlineLayer, TimeoutPolicy, TimeoutSetting
 
 if TYPE_CHECKING:
     import httpx2
 
+    from .models._base import APIModel
+    from .resources.files import FilesResource
+    from .resources.jobs import JobsResource
+
 __all__ = ["NOT_GIVEN", "AsyncEncoderClient", "NotGiven"]
 
-M = TypeVar("M", bound=APIModel)
+M = TypeVar("M", bound="APIModel")
 
 _PYTHON = ".".join(str(part) for part in sys.version_info[:3])
 USER_AGENT = f"videosdk-async/{__version__} python/{_PYTHON} httpx/{httpx.__version__}"
@@ -404,10 +407,23 @@ class AsyncEncoderClient:
         self.middleware: tuple[Layer, ...] = tuple(layers)
         """The chain every call runs through, outermost first (read-only)."""
         self._handler: Next = compose(layers, self._send)
-        self.files: FilesResource = FilesResource(self, core.storage, base_url)
+
+    # The resources (and the pydantic models they bring) load on first use, as openai's do:
+    # importing the client stays light, and the first call pays for the models once.
+
+    @cached_property
+    def files(self) -> FilesResource:
         """The storage service: upload, list, get and delete stored files."""
-        self.jobs: JobsResource = JobsResource(self, upload=self.files.upload)
+        from .resources.files import FilesResource
+
+        return FilesResource(self, self._core.storage, self._base_url)
+
+    @cached_property
+    def jobs(self) -> JobsResource:
         """The encoding-jobs endpoints."""
+        from .resources.jobs import JobsResource
+
+        return JobsResource(self, upload=self.files.upload)
 
     def with_options(
         self,

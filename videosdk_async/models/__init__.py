@@ -1,6 +1,7 @@
 """Pydantic models of the API's requests and responses."""
 
-from ._base import APIModel, OpenEnum, RawResponse
+from .._raw import RawResponse
+from ._base import APIModel, OpenEnum
 from .files import UploadTarget
 from .jobs import (
     EncodingJob,

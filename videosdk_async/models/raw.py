@@ -10,7 +10,8 @@ from typing import Generic, TypeVar
 
 import httpx
 
-from ._base import APIModel, RawResponse
+from .._raw import RawResponse
+from ._base import APIModel
 
 __all__ = ["APIResponse"]
 

@@ -9,11 +9,9 @@ server names passes the same checks as a configured one before any token is sent
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 
 import anyio
-import httpx
 
 from .._constants import (
     DEFAULT_PER_PAGE,
@@ -24,11 +22,11 @@ from .._constants import (
     UPLOAD_WRITE_TIMEOUT,
 )
 from .._ids import validate_id
-from .._settings import SDK_NAMES, check_url
+from .._raw import RawResponse
+from .._storage import UPLOAD_URL_PATH, StorageLocation
 from ..batch import walk_pages
 from ..errors import APIError, StoredFileNotFoundError
 from ..models import FilePage, StoredFile, UploadTarget
-from ..models._base import RawResponse
 from ..timeouts import TimeoutPolicy, TimeoutSetting
 from ..uploads import MultipartUpload, UploadProgress, UploadSource
 from ._caller import Caller, Query
@@ -36,7 +34,6 @@ from .jobs import check_paging
 
 __all__ = ["UPLOAD_TIMEOUT", "FilesResource", "StorageLocation"]
 
-UPLOAD_URL_PATH = "/v1/files"
 """On the API: answers where the storage service is."""
 
 UPLOAD_TIMEOUT = TimeoutPolicy(
@@ -49,57 +46,6 @@ UPLOAD_TIMEOUT = TimeoutPolicy(
 """An upload's default timeouts: no call deadline (a 5 GB file takes what it takes), but no
 chunk may take more than 60 s to hand to the connection, nor the answer more than 120 s to
 come once the body is sent."""
-
-
-class StorageLocation:
-    """Where the storage service is, for one client family.
-
-    Configured (``storage_url=``), or asked of each API base URL once: concurrent first
-    uploads wait for one answer rather than each asking. A failed question is not
-    remembered; the next call asks again.
-    """
-
-    __slots__ = ("_answers", "_locks", "allow_insecure_http", "configured")
-
-    def __init__(self, configured: str | None, *, allow_insecure_http: bool = False) -> None:
-        self.configured = configured
-        self.allow_insecure_http = allow_insecure_http
-        self._answers: dict[str, str] = {}
-        self._locks: dict[str, anyio.Lock] = {}
-
-    def known(self, api_base: str) -> str | None:
-        """The storage URL for ``api_base`` if configured or already answered, else None."""
-        return self.configured or self._answers.get(api_base)
-
-    async def resolve(self, api_base: str, ask: Callable[[], Awaitable[str]]) -> str:
-        """The storage URL for ``api_base``: configured, remembered, or ``await ask()``."""
-        known = self.known(api_base)
-        if known is not None:
-            return known
-        lock = self._locks.setdefault(api_base, anyio.Lock())
-        async with lock:
-            known = self._answers.get(api_base)
-            if known is None:
-                known = self._answers[api_base] = self._checked(api_base, await ask())
-        return known
-
-    def _checked(self, api_base: str, named: str) -> str:
-        """A URL the server named, made absolute and held to the rules a configured one
-        meets (https, or http to loopback; no credentials in it)."""
-        url = named.strip()
-        if url:  # a relative answer is on the API's host; an empty one is refused below
-            with contextlib.suppress(httpx.InvalidURL, ValueError, TypeError):
-                url = str(httpx.URL(api_base + "/").join(url))  # else check_url says why
-        return check_url(
-            url,
-            f"the storage URL named by POST {UPLOAD_URL_PATH} at {api_base}",
-            allow_insecure_http=self.allow_insecure_http,
-            names=SDK_NAMES,
-            empty_hint="the API did not say where storage is; set storage_url= to tell",
-        )
-
-    def __repr__(self) -> str:
-        return f"StorageLocation(configured={self.configured!r}, known={self._answers!r})"
 
 
 def _with_progress(exc: APIError, body: MultipartUpload) -> None:

@@ -21,6 +21,7 @@ from pydantic import JsonValue, ValidationError
 
 from .._constants import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from .._ids import validate_id
+from .._raw import RawResponse
 from .._text import describe_problems, finite, plural, shown
 from .._time import as_utc
 from ..batch import DeleteReport, ProgressCallback, notify, run_deletes, walk_pages
@@ -47,7 +48,6 @@ from ..models import (
     ThumbnailParam,
     ThumbnailSpec,
 )
-from ..models._base import RawResponse
 from ..models.raw import APIResponse, with_raw
 from ..pagination import AsyncJobPage, AsyncPaginator, link_page
 from ..uploads import UploadSource
