@@ -19,8 +19,10 @@ _HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
 def header_problem(headers: object) -> str | None:
-    """Why ``headers`` cannot be sent as given, else None. Never quotes a value: a header
-    may carry a secret."""
+    """Why ``headers`` cannot be sent as given, else None.
+
+    Never quotes a value: a header may carry a secret.
+    """
     if not isinstance(headers, Mapping):
         return f"must be a mapping of header names to values, got {type(headers).__name__}"
     for name, value in headers.items():
@@ -161,8 +163,9 @@ def _flushed(layers: Sequence[_Inflater]) -> Iterator[bytes]:
 
 
 async def read_body(response: httpx.Response, limit: int) -> bool:
-    """Read ``response``'s body (decompressed), unless it passes ``limit`` bytes: then close
-    the response, read nothing more, and return False.
+    """Read ``response``'s body (decompressed) unless it passes ``limit`` bytes; True if read.
+
+    Past ``limit``: close the response, read nothing more, and return False.
 
     A plain body whose ``Content-Length`` fits is read by httpx itself. gzip and deflate are
     decompressed here a step at a time, so a bomb never holds more than the limit in memory.

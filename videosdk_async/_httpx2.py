@@ -1,7 +1,7 @@
-"""Borrowing an ``httpx2.AsyncClient``: an httpx transport that sends through it.
+r"""Borrowing an ``httpx2.AsyncClient``: an httpx transport that sends through it.
 
 httpx2 (pydantic's maintained fork of httpx) keeps httpx's API under another name, so the SDK
-keeps building ``httpx.Request``\\ s and reading ``httpx.Response``\\ s, and this transport
+keeps building ``httpx.Request``\ s and reading ``httpx.Response``\ s, and this transport
 carries each exchange across:
 
 - the request becomes an ``httpx2.Request`` sent with the borrowed client, so its auth, event
@@ -33,8 +33,11 @@ def is_httpx2_client(value: object) -> bool:
 
 
 def _as_httpx_error(exc: httpx2.HTTPError, request: httpx.Request) -> httpx.RequestError:
-    """httpx's exception of the same name (the two trees match), else of the nearest base
-    httpx has (then the message names httpx2's own class), else a TransportError."""
+    """The httpx exception for ``exc``: the one of the same name (the two trees match).
+
+    Else the nearest base httpx has (then the message names httpx2's own class), else a
+    TransportError.
+    """
     for kind in type(exc).__mro__:
         twin = getattr(httpx, kind.__name__, None)
         if isinstance(twin, type) and issubclass(twin, httpx.RequestError):

@@ -85,8 +85,10 @@ _REDACT_MARGIN = 4096
 
 
 def request_id_of(headers: httpx.Headers, secrets: tuple[str, ...] = ()) -> str | None:
-    """The server's request id for an answer, from ``X-Request-Id`` or ``Request-Id``, with
-    secrets masked (a server may put anything there)."""
+    """The server's request id for an answer, from ``X-Request-Id`` or ``Request-Id``.
+
+    Secrets in it are masked (a server may put anything there).
+    """
     for name in REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
@@ -101,8 +103,11 @@ def _with_request_id(message: str, request_id: str | None) -> str:
 def _fields(
     request: httpx.Request, call: Call, request_id: str | None, *, applied: bool = False
 ) -> CallFields:
-    """The fields every error of this call carries; ``applied``: this answer itself says the
-    request may have taken effect (on top of what earlier attempts said)."""
+    """The fields every error of this call carries.
+
+    ``applied``: this answer itself says the request may have taken effect (on top of what
+    earlier attempts said).
+    """
     return {
         "method": call.method,
         "url": str(request.url),
@@ -332,8 +337,10 @@ def _not_retried(call: Call) -> str:
 
 
 def mask_causes(error: BaseException, secrets: tuple[str, ...]) -> None:
-    """Mask secrets in the messages of ``error`` and the exceptions chained to it that are
-    not ours (httpx's, h11's): a traceback prints them. (h11 refuses a header by quoting it.)"""
+    """Mask secrets in the messages of ``error`` and its chained exceptions that are not ours.
+
+    Those (httpx's, h11's) are printed by a traceback. (h11 refuses a header by quoting it.)
+    """
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
@@ -375,7 +382,8 @@ def deadline_exceeded(request: httpx.Request, call: Call) -> DeadlineExceededErr
     """The error for a call whose deadline has passed.
 
     An attempt cut off on the wire may have reached the server: that counts as may have
-    applied, like a failure after sending."""
+    applied, like a failure after sending.
+    """
     total = call.total if call.total is not None else 0.0
     if call.in_flight:
         call.note_failure("cut off by the deadline mid-attempt", may_have_applied=True)

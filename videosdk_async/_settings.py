@@ -1,5 +1,6 @@
-"""Where the client's settings come from: arguments, then the environment. One rule, shared
-by the client and the command line.
+"""Where the client's settings come from: arguments, then the environment.
+
+One rule, shared by the client and the command line.
 
 Credentials, first match wins:
 
@@ -130,8 +131,10 @@ def resolve_credentials(
 
 
 def is_loopback(host: str) -> bool:
-    """True for ``localhost``, any ``*.localhost`` name, and loopback addresses (127.0.0.0/8,
-    ``::1``, IPv4-mapped ``::ffff:127.x.y.z``; IPv6 with or without brackets). No DNS.
+    """True for ``localhost``, any ``*.localhost`` name, and loopback addresses; no DNS.
+
+    Loopback addresses: 127.0.0.0/8, ``::1``, IPv4-mapped ``::ffff:127.x.y.z`` (IPv6 with or
+    without brackets).
 
     The emulator applies the same rule with its own code (it imports nothing of the SDK); a
     test holds the two to the same answers.
@@ -163,9 +166,12 @@ def resolve_base_url(
     names: ArgumentNames = SDK_NAMES,
     secrets: Iterable[str] = (),
 ) -> str:
-    """The API base URL (no trailing slash), checked: http(s), a host, no credentials in it,
-    and plain http only to loopback unless ``allow_insecure_http``. A refused URL is quoted
-    with ``secrets`` (and anything shaped like one) masked."""
+    """The API base URL (no trailing slash), checked.
+
+    The checks: http(s), a host, no credentials in it, and plain http only to loopback unless
+    ``allow_insecure_http``. A refused URL is quoted with ``secrets`` (and anything shaped like
+    one) masked.
+    """
     env = os.environ if env is None else env
     if base_url is not None:
         raw, where = base_url, names.base_url.rstrip("=")
@@ -191,8 +197,11 @@ def resolve_storage_url(
     names: ArgumentNames = SDK_NAMES,
     secrets: Iterable[str] = (),
 ) -> str | None:
-    """The storage service's URL when configured (``storage_url=``, else
-    ``VIDEOSDK_STORAGE_URL``), checked like the base URL; None: ask the API where it is."""
+    """The storage service's URL when configured, checked like the base URL.
+
+    It comes from ``storage_url=``, else ``VIDEOSDK_STORAGE_URL``; None: neither is set, ask
+    the API where it is.
+    """
     env = os.environ if env is None else env
     if storage_url is not None:
         raw, where = storage_url, names.storage_url.rstrip("=")
@@ -219,10 +228,12 @@ def check_url(
     empty_hint: str = "give a URL",
     secrets: Iterable[str] = (),
 ) -> str:
-    """``raw`` as a URL the token may be sent to (no trailing slash), or a ConfigurationError
-    naming ``where`` it came from: http(s), a host, no credentials in it, and plain http only
-    to loopback unless ``allow_insecure_http``. A refused URL is quoted with ``secrets`` (and
-    anything shaped like one) masked."""
+    """``raw`` as a URL the token may be sent to (no trailing slash).
+
+    Else a ConfigurationError naming ``where`` it came from. The checks: http(s), a host, no
+    credentials in it, and plain http only to loopback unless ``allow_insecure_http``. A
+    refused URL is quoted with ``secrets`` (and anything shaped like one) masked.
+    """
     if not isinstance(raw, str) and not isinstance(raw, httpx.URL):
         raise ConfigurationError(f"{where} must be a URL string, got {type(raw).__name__}")
     text = str(raw).strip()

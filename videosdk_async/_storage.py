@@ -49,8 +49,10 @@ class StorageLocation:
         return known
 
     def _checked(self, api_base: str, named: str) -> str:
-        """A URL the server named, made absolute and held to the rules a configured one
-        meets (https, or http to loopback; no credentials in it)."""
+        """A URL the server named, made absolute and held to a configured URL's rules.
+
+        Those rules: https, or http to loopback; no credentials in it.
+        """
         url = named.strip()
         if url:  # a relative answer is on the API's host; an empty one is refused below
             with contextlib.suppress(httpx.InvalidURL, ValueError, TypeError):

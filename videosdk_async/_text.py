@@ -1,5 +1,8 @@
-"""Text helpers for one-line messages: whitespace, pluralisation, pydantic problems, and how
-a caller's value is shown (and read as a number) when it is refused."""
+"""Text helpers for one-line messages.
+
+Whitespace, pluralisation, pydantic problems, and how a caller's value is shown (and read as
+a number) when it is refused.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,11 @@ from typing import Any
 
 
 def shown(value: object, limit: int = 60) -> str:
-    """``repr(value)`` for a message, cut to ``limit``; never raises (Python refuses to print
-    an int of more than 4,300 digits, and a caller's object may have a broken ``__repr__``)."""
+    """``repr(value)`` for a message, cut to ``limit``; never raises.
+
+    Python refuses to print an int of more than 4,300 digits, and a caller's object may have a
+    broken ``__repr__``.
+    """
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
         return f"{'-' if value < 0 else ''}an integer of {value.bit_length()} bits"
     try:
@@ -20,8 +26,11 @@ def shown(value: object, limit: int = 60) -> str:
 
 
 def finite(value: object) -> float | None:
-    """``value`` as a finite float; None for NaN, infinities, ints too large for a float,
-    bools and anything that is not a number."""
+    """``value`` as a finite float, else None.
+
+    None for NaN, infinities, ints too large for a float, bools and anything that is not a
+    number.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:

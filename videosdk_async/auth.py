@@ -43,8 +43,11 @@ class Credentials(Protocol):
 
 
 def _sign(claims: dict[str, object], secret: str) -> str:
-    """An HS256 JWT. PyJWT is imported on the first mint, not with the SDK: it brings
-    ``cryptography`` along when that is installed."""
+    """An HS256 JWT of ``claims``, signed with ``secret``.
+
+    PyJWT is imported on the first mint, not with the SDK: it brings ``cryptography`` along
+    when that is installed.
+    """
     import jwt
 
     with warnings.catch_warnings():
@@ -172,8 +175,11 @@ class APIKeyAuth:
 
 
 class AuthLayer:
-    """Sets ``Authorization`` on each attempt; on a 401 with renewable credentials, renews the
-    token once and sends that request once more. With a fixed token a 401 is final."""
+    """Sets ``Authorization`` on each attempt, and renews the token once on a 401.
+
+    On a 401 with renewable credentials, it renews the token once and sends that request once
+    more. With a fixed token a 401 is final.
+    """
 
     __slots__ = ("_own", "credentials")
 

@@ -1,5 +1,6 @@
-"""Batch deletes with bounded concurrency and a report that loses no outcome, and the page
-walk that is safe to delete from.
+"""Batch deletes, and the page walk that is safe to delete from.
+
+The deletes run with bounded concurrency and a report that loses no outcome.
 
 This module takes what it needs as callables (a delete, a page fetch); it imports no resource.
 Workers pull ids from the input one at a time, so memory holds ``concurrency`` deletes in
@@ -160,8 +161,10 @@ class DeleteReport:
 
     @property
     def ok(self) -> bool:
-        """True when the batch finished and every id is settled (nothing failed, unknown,
-        invalid or left unattempted)."""
+        """True when the batch finished and every id is settled.
+
+        Settled: nothing failed, unknown, invalid or left unattempted.
+        """
         return (
             self.complete
             and self.stopped is None
@@ -186,8 +189,10 @@ class DeleteReport:
 
 
 async def _classify(delete: DeleteCall, job_id: str, *, recheck: bool = False) -> DeleteResult:
-    """The outcome of one delete. ``recheck``: an earlier delete of this id may have applied,
-    so a 404 now means it did."""
+    """The outcome of one delete.
+
+    ``recheck``: an earlier delete of this id may have applied, so a 404 now means it did.
+    """
     try:
         job = await delete(job_id)
     except JobNotFoundError as exc:
@@ -411,15 +416,14 @@ Item = TypeVar("Item", bound=_Identified)
 
 
 async def walk_pages(page_of: Callable[[int], Awaitable[Page[Item]]]) -> AsyncIterator[Item]:
-    """Every item (job, file) of a paged listing once, safe against the caller deleting what
-    it was given.
+    """Every item (job, file) of a paged listing once.
 
-    Pages are walked from the last to the first: deleting a job only shifts the jobs listed
-    after it, which this walk has already seen, so nothing is skipped and each page is
-    fetched once (a listing of one page is read once). The API does not document its order:
-    if page 1, fetched again at the end,
-    shows jobs this walk has not seen (a newest-first listing that grew, pushing older jobs
-    onto visited pages), the walk runs again for the ids it has not seen.
+    Safe against the caller deleting what it was given. Pages are walked from the last to the
+    first: deleting a job only shifts the jobs listed after it, which this walk has already
+    seen, so nothing is skipped and each page is fetched once (a listing of one page is read
+    once). The API does not document its order: if page 1, fetched again at the end, shows
+    jobs this walk has not seen (a newest-first listing that grew, pushing older jobs onto
+    visited pages), the walk runs again for the ids it has not seen.
     """
     seen: set[str] = set()
     first = await page_of(1)

@@ -143,8 +143,10 @@ _GATES: weakref.WeakKeyDictionary[object, _Gate] = weakref.WeakKeyDictionary()
 
 
 class _Core:
-    """What a client family shares: the pool and its gate, credentials, retry budget, state,
-    and where the storage service is."""
+    """What a client family shares.
+
+    The pool and its gate, credentials, retry budget, state, and where the storage service is.
+    """
 
     __slots__ = (
         "budget",
@@ -230,8 +232,11 @@ def _own_http_client() -> httpx.AsyncClient:
 
 
 def _check_http_client(http_client: object) -> httpx.AsyncClient:
-    """The ``httpx.AsyncClient`` to send with: ``http_client`` itself, or one that sends
-    through a borrowed ``httpx2.AsyncClient``."""
+    """The ``httpx.AsyncClient`` to send with.
+
+    That is ``http_client`` itself, or one that sends through a borrowed
+    ``httpx2.AsyncClient``.
+    """
     if isinstance(http_client, httpx.AsyncClient):
         return http_client
     kind = type(http_client)
@@ -257,6 +262,9 @@ class AsyncEncoderClient:
 
     Use it as ``async with AsyncEncoderClient(api_key=..., secret=...) as client:`` (or with
     ``token=...``), share one instance across tasks and requests, and call ``client.jobs``.
+
+    Credentials and the base URL follow one documented precedence (arguments, then the
+    environment); see ``docs/authentication.md``.
 
     Args:
         token: A token handed to you by your backend (sent as is, never renewed).
@@ -287,9 +295,6 @@ class AsyncEncoderClient:
             :class:`ResponseTooLargeError`.
         token_lifetime: Lifetime of minted tokens, in seconds.
         allow_insecure_http: Allow plain ``http://`` to a host that is not loopback.
-
-    Credentials and the base URL follow one documented precedence (arguments, then the
-    environment); see ``docs/authentication.md``.
     """
 
     def __init__(
@@ -660,8 +665,10 @@ class AsyncEncoderClient:
         return httpx.Request(method, url, headers=headers, content=body)
 
     async def _send(self, request: httpx.Request, call: Call) -> httpx.Response:
-        """The end of the chain: one attempt on the wire, timeouts cut to the time left, the
-        body read within the size limit."""
+        """The end of the chain: one attempt on the wire.
+
+        Its timeouts are cut to the time left, and the body is read within the size limit.
+        """
         call.attempts += 1
         timeout = call.timeout_for_attempt()
         if timeout is not None:

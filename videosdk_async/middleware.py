@@ -93,7 +93,7 @@ class Call:
         self.may_have_applied = self.may_have_applied or may_have_applied
 
     def timeout_for_attempt(self) -> dict[str, float | None] | None:
-        """httpx's per-attempt timeouts, each cut to the time left before the deadline."""
+        """The per-attempt timeouts for httpx, each cut to the time left before the deadline."""
         parts = self.attempt_timeout
         if parts is None or self.deadline is None:
             return parts
@@ -126,9 +126,9 @@ Next = Callable[[httpx.Request, Call], Awaitable[httpx.Response]]
 class Layer(Protocol):
     """One step of the chain: sees the request and the call's state, calls ``call_next``."""
 
-    async def __call__(
-        self, request: httpx.Request, call: Call, call_next: Next
-    ) -> httpx.Response: ...
+    async def __call__(self, request: httpx.Request, call: Call, call_next: Next) -> httpx.Response:
+        """Do this step for one attempt; ``call_next(request, call)`` runs the rest."""
+        ...
 
 
 class UserMiddleware:

@@ -78,8 +78,10 @@ class AsyncPage(Page[T], Generic[T]):
 
 
 class AsyncJobPage(AsyncPage[EncodingJob], JobPage):
-    """A page of jobs from ``client.jobs.list()``: a ``JobPage`` that can fetch the pages
-    after it (:meth:`get_next_page`, :meth:`iter_pages`, ``async for job in page``)."""
+    """A page of jobs from ``client.jobs.list()``: a ``JobPage`` that can fetch the next ones.
+
+    Fetch them with :meth:`get_next_page`, :meth:`iter_pages` or ``async for job in page``.
+    """
 
 
 def link_page(page: M, fetch: Callable[[int], Awaitable[M]]) -> M:
@@ -89,8 +91,9 @@ def link_page(page: M, fetch: Callable[[int], Awaitable[M]]) -> M:
 
 
 class AsyncPaginator(Generic[T, P]):
-    """What ``client.jobs.list()`` returns: await it for the page, or ``async for`` over it
-    for every item from that page on (openai's ``AsyncPaginator``).
+    """What ``client.jobs.list()`` returns: await it for the page, or iterate over its items.
+
+    ``async for`` over it gives every item from that page on (openai's ``AsyncPaginator``).
 
     Each ``await`` (and each ``async for``) fetches the page afresh.
     """

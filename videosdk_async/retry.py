@@ -138,6 +138,14 @@ class RetryPolicy:
     Args:
         max_attempts: Attempts in all, the first included (1 = no retries).
         max_retries: Alternatively, retries after the first attempt (openai's convention).
+        backoff_base: The first retry's delay ceiling, in seconds; it doubles with each retry.
+        backoff_cap: The most a backoff delay can be, in seconds (a ``Retry-After`` may ask
+            for longer).
+        retry_after_cap: The longest ``Retry-After`` honoured, in seconds; a server asking for
+            more stops the call at once.
+        retry_statuses: The HTTP statuses retried (for idempotent requests only).
+        sleep: Waits the given seconds between attempts.
+        random: A float in [0, 1) for each jitter draw.
     """
 
     __slots__ = (
@@ -277,8 +285,11 @@ def _count(name: str, value: object, low: int) -> int:
 
 
 class RetryLayer:
-    """Runs the attempts of a call: a fresh copy of the request each, retries per the policy
-    and within the client's budget. A decision is made only when an attempt failed."""
+    """Runs the attempts of a call, retrying per the policy and within the client's budget.
+
+    Each attempt sends a fresh copy of the request. A decision is made only when an attempt
+    failed.
+    """
 
     __slots__ = ("budget", "policy")
 

@@ -322,9 +322,11 @@ class MultipartUpload(httpx.AsyncByteStream):
         size: int | None = None,
         on_progress: UploadProgress | None = None,
     ) -> MultipartUpload:
-        """The body for ``source``; raises :class:`InvalidRequestError` for a missing or
-        unreadable path, an empty file, or an argument of the wrong kind (no I/O but a
-        ``stat`` and an ``open`` of a path)."""
+        """The body for ``source`` (no I/O but a ``stat`` and an ``open`` of a path).
+
+        Raises :class:`InvalidRequestError` for a missing or unreadable path, an empty file, or
+        an argument of the wrong kind.
+        """
         if on_progress is not None and not callable(on_progress):
             raise InvalidRequestError("on_progress must be a callable (sent, total)")
         name = _check_filename(filename)

@@ -121,8 +121,10 @@ def _what_is_wrong(exc: ValidationError) -> str:
 
 
 class RSASignatureVerifier:
-    """VideoSDK's webhook signature: RSA-SHA256 (PKCS#1 v1.5) over the raw body, base64, in
-    the ``videosdk-signature`` header, checked against the public key.
+    """Checks VideoSDK's webhook signature against the public key.
+
+    The signature is RSA-SHA256 (PKCS#1 v1.5) over the raw body, base64, in the
+    ``videosdk-signature`` header.
 
     Pass it as ``parse_webhook(body, headers=headers, verify=RSASignatureVerifier(key))``.
     Needs the ``cryptography`` package: ``pip install "videosdk-async[webhooks]"``.
@@ -160,8 +162,12 @@ class RSASignatureVerifier:
         self.header = header
 
     def __call__(self, body: bytes, headers: WebhookHeaders) -> None:
-        """Raise :class:`WebhookSignatureError` unless ``headers`` carry a valid signature of
-        ``body``."""
+        """Check that ``headers`` carry a valid signature of ``body``.
+
+        Raises:
+            WebhookSignatureError: The signature header is missing, is not base64, or does
+                not match ``body``.
+        """
         from cryptography.exceptions import InvalidSignature
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import padding

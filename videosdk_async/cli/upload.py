@@ -1,5 +1,7 @@
-"""``videosdk-jobs upload PATH``: send a video to storage, with a progress bar; optionally
-create a job from it (``--create --preset ...``)."""
+"""``videosdk-jobs upload PATH``: send a video to storage, with a progress bar.
+
+Optionally create a job from it (``--create --preset ...``).
+"""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters shown as escapes (``\\x1b``, ``\\n``), not obeyed.
+    r"""``text`` with control characters shown as escapes (``\x1b``, ``\n``), not obeyed.
 
     Everything else, brackets and colons included, is kept exactly as given.
     """

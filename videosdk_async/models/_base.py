@@ -64,8 +64,9 @@ class SerializableModel(BaseModel):
         exclude_defaults: bool = False,
         exclude_none: bool = False,
     ) -> dict[str, object]:
-        """This object as a dict, keyed as the API keys it (``use_api_names=False``: as the
-        attributes are named).
+        """This object as a dict, keyed as the API keys it.
+
+        With ``use_api_names=False``, keyed as the attributes are named.
 
         Args:
             mode: ``"json"`` gives only JSON types (datetimes as ISO strings, enums as their

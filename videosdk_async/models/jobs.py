@@ -136,8 +136,10 @@ def _error_shape(value: object) -> object:
 
 
 class JobError(APIModel):
-    """Why a job failed, as the service says it: a ``code`` and a ``message`` (both optional;
-    anything else it sends is kept)."""
+    """Why a job failed, as the service says it: a ``code`` and a ``message``.
+
+    Both are optional; anything else it sends is kept.
+    """
 
     code: str | None = None
     message: str | None = None

@@ -14,8 +14,10 @@ T = TypeVar("T")
 
 
 class PageInfo(APIModel):
-    """Where a page sits in the listing. ``last_page`` is required: without it a listing
-    cannot be walked."""
+    """Where a page sits in the listing.
+
+    ``last_page`` is required: without it a listing cannot be walked.
+    """
 
     current_page: int = Field(default=1, ge=0, le=MAX_PAGE)
     per_page: int = Field(default=0, ge=0)
@@ -23,8 +25,10 @@ class PageInfo(APIModel):
 
 
 class Page(APIModel, Generic[T]):
-    """One page of a listing: ``page_info`` and ``data``, both required (an object without
-    them is not a page, whatever its status)."""
+    """One page of a listing: ``page_info`` and ``data``, both required.
+
+    An object without them is not a page, whatever its status.
+    """
 
     page_info: PageInfo
     data: list[T]

@@ -35,8 +35,10 @@ class PresetParam(TypedDict):
 
 
 class ThumbnailParam(TypedDict, total=False):
-    """Thumbnails as a dict, ``filters`` optional:
-    ``{"timestamp": "00:00:03", "resolutions": ["360"], "formats": ["jpg"]}``."""
+    """Thumbnails as a dict, ``filters`` optional.
+
+    For example, ``{"timestamp": "00:00:03", "resolutions": ["360"], "formats": ["jpg"]}``.
+    """
 
     timestamp: Required[str]
     resolutions: Required[Sequence[Resolution | ResolutionName]]

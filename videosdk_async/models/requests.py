@@ -74,8 +74,10 @@ Filters = Annotated[
 
 
 def _finite_json(value: dict[str, JsonValue] | None) -> dict[str, JsonValue] | None:
-    """Refuse NaN and infinities anywhere inside: JSON has no such numbers (pydantic would
-    send them as null, silently)."""
+    """Refuse NaN and infinities anywhere inside: JSON has no such numbers.
+
+    Pydantic would send them as null, silently.
+    """
     stack: list[object] = [value]
     while stack:
         item = stack.pop()
@@ -137,6 +139,8 @@ class JobCreate(RequestModel):
         return value
 
     def to_json_bytes(self) -> bytes:
-        """The wire body, serialized: what ``jobs.create`` sends (the API's keys, None fields
-        left out)."""
+        """The wire body, serialized: what ``jobs.create`` sends.
+
+        It has the API's keys, with None fields left out.
+        """
         return self.model_dump_json(by_alias=True, exclude_none=True).encode()

@@ -1,5 +1,6 @@
-"""What a resource needs from the client: one method that runs a call and returns a model
-(and, for uploads, a copy of the client with other timeouts or retries).
+"""What a resource needs from the client: one method that runs a call and returns a model.
+
+For uploads, also a copy of the client with other timeouts or retries.
 
 A protocol, so resources never import the client (and the client imports them freely).
 """

@@ -1,5 +1,6 @@
-"""The way back from a create whose answer was lost: a marker in ``userData``, and a look for
-the job that carries it on the newest pages.
+"""The way back from a create whose answer was lost.
+
+A marker in ``userData``, and a look for the job that carries it on the newest pages.
 
 A create is never retried once it may have reached the server (a second POST could make a
 second job). So when its answer is lost, only the server knows whether the job exists. With
@@ -35,15 +36,19 @@ def with_marker(body: JobCreate) -> tuple[JobCreate, str]:
 
 
 def may_have_created(exc: APIError) -> bool:
-    """Whether the failed create may have made the job: its request may have been applied
-    (a lost or undecodable answer, a timeout after sending, 500/502/504), or the server said
-    2xx in a body that is not a job."""
+    """Whether the failed create may have made the job.
+
+    True when its request may have been applied (a lost or undecodable answer, a timeout after
+    sending, 500/502/504), or when the server said 2xx in a body that is not a job.
+    """
     return exc.may_have_applied
 
 
 def note(exc: Exception, text: str) -> None:
-    """Add ``text`` to ``exc``'s one-line message (the exception is re-raised as it is); an
-    error of another kind gets it as a note (Python 3.11+ shows notes under the message)."""
+    """Add ``text`` to ``exc``'s one-line message (the exception is re-raised as it is).
+
+    An error of another kind gets it as a note (Python 3.11+ shows notes under the message).
+    """
     if isinstance(exc, APIError):
         exc.message = f"{exc.message}; {text}"
         exc.args = (exc.message,)

@@ -68,8 +68,10 @@ class FilesResource:
         self._api_base = api_base
 
     async def storage_url(self) -> str:
-        """Where the storage service is: configured, remembered, or asked of the API once
-        (``POST /v1/files``)."""
+        """Where the storage service is: configured, remembered, or asked of the API once.
+
+        The API is asked with ``POST /v1/files``.
+        """
         return await self._location.resolve(self._api_base, self._ask)
 
     async def _ask(self) -> str:
@@ -88,8 +90,15 @@ class FilesResource:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
     ) -> StoredFile:
-        """Upload a file to storage, streamed; return the stored file (its ``id`` is a
-        ``video_id`` for :meth:`JobsResource.create`).
+        """Upload a file to storage, streamed; return the stored file.
+
+        The stored file's ``id`` is a ``video_id`` for :meth:`JobsResource.create`.
+
+        A missing, unreadable or empty path (or an argument of the wrong kind) raises
+        :class:`InvalidRequestError` before any request. An upload is a POST: it is retried
+        only when it provably never left (a connect failure), and then sends the file from the
+        start; a one-shot source (an async iterable, a file that cannot seek) is never retried.
+        Any failure says how much of the file was sent (``bytes_sent``).
 
         Args:
             source: A path (``str`` or ``PathLike``), ``bytes``, a binary file object, or an
@@ -107,12 +116,10 @@ class FilesResource:
             timeout: :data:`UPLOAD_TIMEOUT` by default (no deadline; 60 s per chunk written,
                 120 s for the answer). Seconds give a deadline for the whole upload; a
                 :class:`TimeoutPolicy` sets everything.
-
-        A missing, unreadable or empty path (or an argument of the wrong kind) raises
-        :class:`InvalidRequestError` before any request. An upload is a POST: it is retried
-        only when it provably never left (a connect failure), and then sends the file from the
-        start; a one-shot source (an async iterable, a file that cannot seek) is never retried.
-        Any failure says how much of the file was sent (``bytes_sent``).
+            extra_headers: Headers added to the upload request, for what the SDK does not
+                model.
+            extra_query: Query parameters added to the upload's URL, for what the SDK does
+                not model.
         """
         body = MultipartUpload.open(
             source,

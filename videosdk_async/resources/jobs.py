@@ -101,8 +101,11 @@ class JobsResource:
 
     @cached_property
     def with_raw_response(self) -> JobsResourceWithRawResponse:
-        """The same endpoints, answering an :class:`APIResponse` (openai's shape):
-        ``r = await client.jobs.with_raw_response.get(id)``; ``r.headers``, ``r.parse()``."""
+        """The same endpoints, answering an :class:`APIResponse` (openai's shape).
+
+        For example, ``r = await client.jobs.with_raw_response.get(id)``; then ``r.headers``,
+        ``r.parse()``.
+        """
         return JobsResourceWithRawResponse(self)
 
     async def create(
@@ -289,8 +292,9 @@ class JobsResource:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
     ) -> AsyncPaginator[EncodingJob, AsyncJobPage]:
-        """One page of jobs (``page`` from 1, ``per_page`` up to 100); arguments are checked
-        at once, before any I/O.
+        """One page of jobs (``page`` from 1, ``per_page`` up to 100).
+
+        The arguments are checked at once, before any I/O.
 
         ``await`` it for the :class:`AsyncJobPage` (which can fetch the pages after it), or
         ``async for job in client.jobs.list():`` to walk every job from that page on. To
@@ -559,9 +563,11 @@ class JobsResource:
 
 
 class JobsResourceWithRawResponse:
-    """``client.jobs.with_raw_response``: each endpoint of :class:`JobsResource`, answering an
-    :class:`APIResponse` (headers, status, request id, attempts, elapsed; ``parse()`` gives
-    the model). Errors raise exactly as from ``client.jobs``."""
+    """``client.jobs.with_raw_response``: each endpoint of :class:`JobsResource`, raw.
+
+    Each answers an :class:`APIResponse` (headers, status, request id, attempts, elapsed;
+    ``parse()`` gives the model). Errors raise exactly as from ``client.jobs``.
+    """
 
     def __init__(self, jobs: JobsResource) -> None:
         self._jobs = jobs
