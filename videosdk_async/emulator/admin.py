@@ -37,46 +37,55 @@ async def _admin_json(request: Request, emu: EmulatorCore) -> Any:
 
 
 async def admin_health(emu: EmulatorCore, request: Request) -> Response:
+    """``GET /_emulator/health``: ``ok``, the emulator's time, and how many jobs and files."""
     with emu._lock:
         counts = {"jobs": len(emu.store.jobs), "files": len(emu.store.files)}
     return json_response(200, {"status": "ok", "now": iso_ms(emu.clock.now_ms()), **counts})
 
 
 async def admin_get_faults(emu: EmulatorCore, request: Request) -> Response:
+    """``GET /_emulator/faults``: the fault rules (with how often each fired) and the seed."""
     return json_response(200, emu.faults.snapshot())
 
 
 async def admin_put_faults(emu: EmulatorCore, request: Request) -> Response:
+    """``PUT /_emulator/faults``: replace every fault rule and re-seed; answer the rules."""
     seed, rules = parse_fault_config(await _admin_json(request, emu))
     emu.set_faults(rules, seed)
     return json_response(200, emu.faults.snapshot())
 
 
 async def admin_add_fault(emu: EmulatorCore, request: Request) -> Response:
+    """``POST /_emulator/faults``: append one fault rule; answer all the rules."""
     emu.add_fault(FaultRule.from_dict(await _admin_json(request, emu)))
     return json_response(200, emu.faults.snapshot())
 
 
 async def admin_clear_faults(emu: EmulatorCore, request: Request) -> Response:
+    """``DELETE /_emulator/faults``: remove every fault rule."""
     emu.clear_faults()
     return json_response(200, emu.faults.snapshot())
 
 
 async def admin_ledger(emu: EmulatorCore, request: Request) -> Response:
+    """``GET /_emulator/ledger``: every mutation the emulator applied."""
     return json_response(200, emu.ledger.to_json())
 
 
 async def admin_webhooks(emu: EmulatorCore, request: Request) -> Response:
+    """``GET /_emulator/webhooks``: every webhook attempt so far, and how many are in flight."""
     deliveries = [d.to_json() for d in emu.webhook_deliveries()]
     return json_response(200, {"pending": emu.webhooks.pending, "deliveries": deliveries})
 
 
 async def admin_clear_webhooks(emu: EmulatorCore, request: Request) -> Response:
+    """``DELETE /_emulator/webhooks``: forget recorded webhook attempts."""
     emu.webhooks.clear()
     return json_response(200, {"pending": emu.webhooks.pending, "deliveries": []})
 
 
 async def admin_requests(emu: EmulatorCore, request: Request) -> Response:
+    """``GET /_emulator/requests``: request counts per route, and the recent request log."""
     log = [r.to_json() for r in emu.requests()]
     return json_response(200, {"counts": emu.request_counts(), "log": log})
 
@@ -90,10 +99,12 @@ def _clock_json(emu: EmulatorCore) -> dict[str, Any]:
 
 
 async def admin_clock(emu: EmulatorCore, request: Request) -> Response:
+    """``GET /_emulator/clock``: the emulator's time, whether it is manual, its time scale."""
     return json_response(200, _clock_json(emu))
 
 
 async def admin_advance(emu: EmulatorCore, request: Request) -> Response:
+    """``POST /_emulator/clock/advance`` ``{"seconds": n}``: move the clock, apply what is due."""
     body = await _admin_json(request, emu)
     seconds = body.get("seconds") if isinstance(body, dict) else None
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
@@ -103,6 +114,7 @@ async def admin_advance(emu: EmulatorCore, request: Request) -> Response:
 
 
 async def admin_force_status(emu: EmulatorCore, request: Request) -> Response:
+    """``POST /_emulator/jobs/{jobId}/status``: set a job's status now; answer the job."""
     body = await _admin_json(request, emu)
     if not isinstance(body, dict) or not isinstance(body.get("status"), str):
         raise ApiError(400, 'body must be {"status": "queued|processing|completed|failed"}')
@@ -125,10 +137,12 @@ def _lifecycle_json(emu: EmulatorCore) -> dict[str, Any]:
 
 
 async def admin_get_lifecycle(emu: EmulatorCore, request: Request) -> Response:
+    """``GET /_emulator/lifecycle``: the job lifecycle's timings and failure ratio."""
     return json_response(200, _lifecycle_json(emu))
 
 
 async def admin_patch_lifecycle(emu: EmulatorCore, request: Request) -> Response:
+    """``PATCH /_emulator/lifecycle``: change lifecycle settings; answer them all."""
     body = await _admin_json(request, emu)
     if not isinstance(body, dict):
         raise ApiError(400, "body must be a JSON object")
@@ -137,6 +151,7 @@ async def admin_patch_lifecycle(emu: EmulatorCore, request: Request) -> Response
 
 
 async def admin_reset(emu: EmulatorCore, request: Request) -> Response:
+    """``POST /_emulator/reset``: forget all state (jobs, files, logs, faults, clock)."""
     emu.reset()
     return json_response(200, {"status": "reset", "now": iso_ms(emu.clock.now_ms())})
 

@@ -56,6 +56,7 @@ class ConnectionFaultMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app; for HTTP, drop or cut short its answer when a fault asked for that."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

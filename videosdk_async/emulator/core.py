@@ -132,8 +132,11 @@ class EmulatorCore:
             self._catch_up()
 
     def configure(self, **changes: Any) -> None:
-        """Change ``queued_seconds``, ``processing_seconds``, ``fail_ratio`` or
-        ``video_duration`` from now on (until :meth:`reset`)."""
+        """Change the job lifecycle's timings or failure ratio from now on.
+
+        The settings: ``queued_seconds``, ``processing_seconds``, ``fail_ratio`` or
+        ``video_duration``; they hold until :meth:`reset`.
+        """
         unknown = sorted(set(changes) - set(_LIFECYCLE_FIELDS))
         if unknown:
             raise TypeError(f"configure() got unknown setting(s): {', '.join(unknown)}")
@@ -254,8 +257,10 @@ class EmulatorCore:
         route: str | None = None,
         params: dict[str, Any] | None = None,
     ) -> int:
-        """Logged API requests matching every filter, e.g.
-        ``request_count("GET", "/v1/encoder/jobs", params={"page": 3})``."""
+        """How many logged API requests match every filter.
+
+        For example, ``request_count("GET", "/v1/encoder/jobs", params={"page": 3})``.
+        """
         str_params = None if params is None else {k: str(v) for k, v in params.items()}
         return self.metrics.count(method, path, route, str_params)
 

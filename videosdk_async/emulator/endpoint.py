@@ -125,6 +125,7 @@ class ApiEndpoint:
         self.handlers = handlers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one request: log it, plan its faults, check auth, run the method's handler."""
         emu = self.emulator
         method = scope["method"]
         # Starlette already answered 405 for other methods; HEAD comes with GET.

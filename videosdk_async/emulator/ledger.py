@@ -1,5 +1,7 @@
-"""The side-effect ledger: every mutation the emulator applied, so tests can
-prove that no retry applied anything twice."""
+"""The side-effect ledger: every mutation the emulator applied.
+
+With it, tests can prove that no retry applied anything twice.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ class LedgerEntry:
     fault: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """camelCase JSON form (unset optional fields left out)."""
+        """The entry's JSON form, camelCase keys (unset optional fields left out)."""
         data: dict[str, Any] = {"seq": self.seq, "op": self.op, "id": self.id, "at": self.at}
         optional = {
             "idempotencyKey": self.idempotency_key,

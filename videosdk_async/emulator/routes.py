@@ -58,20 +58,24 @@ def storage_hint(path: str) -> str | None:
 
 
 async def create_job(emu: EmulatorCore, request: Request) -> Response:
+    """Create a job from the JSON body (validated); answer the job."""
     body = await read_json_object(request, emu.config.max_json_bytes)
     return json_response(200, emu.api_create_job(body, origin=origin_of(request)))
 
 
 async def list_jobs(emu: EmulatorCore, request: Request) -> Response:
+    """One page of jobs, oldest first (``page``, ``perPage``; ``userId`` filters)."""
     page, per_page = parse_paging(request.query_params)
     return json_response(200, emu.api_list_jobs(page, per_page, request.query_params.get("userId")))
 
 
 async def get_job(emu: EmulatorCore, request: Request) -> Response:
+    """The job ``jobId``."""
     return json_response(200, emu.api_get_job(request.path_params["jobId"]))
 
 
 async def delete_job(emu: EmulatorCore, request: Request) -> Response:
+    """Delete the queued job ``jobId``; answer the deleted job."""
     job_id = request.path_params["jobId"]
     return json_response(200, emu.api_delete_job(job_id, origin=origin_of(request)))
 
@@ -119,15 +123,18 @@ async def upload_file(emu: EmulatorCore, request: Request) -> Response:
 
 
 async def list_files(emu: EmulatorCore, request: Request) -> Response:
+    """One page of stored files, oldest first (``page``, ``perPage``)."""
     page, per_page = parse_paging(request.query_params)
     return json_response(200, emu.api_list_files(page, per_page))
 
 
 async def get_file(emu: EmulatorCore, request: Request) -> Response:
+    """The stored file ``fileId``."""
     return json_response(200, emu.api_get_file(request.path_params["fileId"]))
 
 
 async def delete_file(emu: EmulatorCore, request: Request) -> Response:
+    """Delete the stored file ``fileId``; answer the deleted file."""
     file_id = request.path_params["fileId"]
     return json_response(200, emu.api_delete_file(file_id, origin=origin_of(request)))
 

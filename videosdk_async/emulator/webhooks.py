@@ -55,7 +55,7 @@ class WebhookDelivery:
         return self.refused or self.response_status is not None or self.error is not None
 
     def to_json(self) -> dict[str, Any]:
-        """camelCase JSON form."""
+        """The delivery attempt's JSON form, camelCase keys."""
         return {
             "seq": self.seq,
             "jobId": self.job_id,
