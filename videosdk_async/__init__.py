@@ -1,12 +1,14 @@
 """Async SDK for VideoSDK's video-on-demand encoding-jobs API.
 
-Usage::
+Usage:
 
-    async with AsyncEncoderClient(api_key=..., secret=...) as client:
-        preset = {"resolutions": ["720"], "format": "hls"}
-        stored = await client.files.upload("talk.mp4")       # streamed, with progress
-        job = await client.jobs.create(video_id=stored.id, presets=[preset])
-        deleted = await client.jobs.delete(job.id)
+```python
+async with AsyncEncoderClient(api_key=..., secret=...) as client:
+    preset = {"resolutions": ["720"], "format": "hls"}
+    stored = await client.files.upload("talk.mp4")       # streamed, with progress
+    job = await client.jobs.create(video_id=stored.id, presets=[preset])
+    deleted = await client.jobs.delete(job.id)
+```
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 What is masked is what we can recognise as a secret, never an English word:
 
 - every secret we know (the token a request carried, the configured secret and API key, the
-  tokens we minted), whole or any run of :data:`PARTIAL_RUN` characters of it;
+  tokens we minted), whole or any run of `PARTIAL_RUN` characters of it;
 - anything shaped like a JWT;
 - the value of a credential-named key in ``key=value`` or JSON ``"key": "value"`` syntax,
   and a credential-looking value after an HTTP auth scheme (``Bearer <value>``).

@@ -15,7 +15,7 @@ an error, never a silent fall-back to production.
 
 The storage URL: ``storage_url=``, else ``VIDEOSDK_STORAGE_URL``, else asked of the API
 (``POST /v1/files``) once per client family. Every URL the token is sent to, configured or
-named by the server, passes the same checks (:func:`check_url`).
+named by the server, passes the same checks (`check_url`).
 """
 
 from __future__ import annotations

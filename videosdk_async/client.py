@@ -1,6 +1,6 @@
 """AsyncEncoderClient: its settings, its lifecycle, and the one path every call takes.
 
-A call reads top to bottom in :meth:`AsyncEncoderClient._call`: take an in-flight slot, run
+A call reads top to bottom in `AsyncEncoderClient._call`: take an in-flight slot, run
 the chain (composed once per client from its settings: deadline ▸ retry ▸ your middleware ▸
 auth ▸ logging ▸ send), then turn the answer into a model or one typed error.
 """
@@ -73,7 +73,7 @@ USER_AGENT = f"videosdk-async/{__version__} python/{_PYTHON} httpx/{httpx.__vers
 
 @final
 class NotGiven:
-    """The type of :data:`NOT_GIVEN`: an argument left out (None would turn a policy off).
+    """The type of `NOT_GIVEN`: an argument left out (None would turn a policy off).
 
     As in openai's SDK: ``client.with_options(timeout=NOT_GIVEN)`` keeps the client's timeout,
     ``timeout=None`` removes it.
@@ -270,7 +270,7 @@ class AsyncEncoderClient:
         token: A token handed to you by your backend (sent as is, never renewed).
         api_key: The account's API key; with ``secret``, tokens are minted and renewed.
         secret: The account's secret.
-        auth: Any :class:`Credentials` instead (an :class:`APIKeyAuth` with its own lifetime
+        auth: Any `Credentials` instead (an `APIKeyAuth` with its own lifetime
             or clock, or your own token provider).
         base_url: The API's URL; else ``VIDEOSDK_BASE_URL``; else production.
         storage_url: The storage service's URL (uploads and files); else
@@ -280,11 +280,11 @@ class AsyncEncoderClient:
             closed by this client): for proxies, custom CAs, or one pool shared by several
             clients.
         timeout: Seconds (the call deadline), an ``httpx.Timeout`` (per-attempt timeouts), a
-            :class:`TimeoutPolicy`, or None (no deadline). Uploads use their own (no
+            `TimeoutPolicy`, or None (no deadline). Uploads use their own (no
             deadline, per-chunk timeouts): see ``files.upload``.
         max_retries: Retries after the first attempt (0 disables retries).
-        retry: A :class:`RetryPolicy` for finer control (None or 0 disables retries).
-        retry_budget: The :class:`RetryBudget` shared by this client and its copies
+        retry: A `RetryPolicy` for finer control (None or 0 disables retries).
+        retry_budget: The `RetryBudget` shared by this client and its copies
             (None: retries are bounded only by the policy).
         middleware: Your ``(request, call_next)`` middleware; runs on every attempt, between
             the retry loop and auth.
@@ -292,7 +292,7 @@ class AsyncEncoderClient:
             holds); more wait their turn in the client, first come first served.
         default_headers: Headers sent with every request.
         max_response_bytes: Largest answer body read (decompressed); a larger one raises
-            :class:`ResponseTooLargeError`.
+            `ResponseTooLargeError`.
         token_lifetime: Lifetime of minted tokens, in seconds.
         allow_insecure_http: Allow plain ``http://`` to a host that is not loopback.
     """

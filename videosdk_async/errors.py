@@ -1,4 +1,4 @@
-"""The exception tree. Every error the SDK raises is a :class:`VideoSDKError`.
+"""The exception tree. Every error the SDK raises is a `VideoSDKError`.
 
 Messages are one line that says what was called, which job, and what happened, and end with
 the server's request id when it sent one; no message ever contains a token or secret. How a
@@ -51,7 +51,7 @@ JsonBody = object
 
 
 class CallFields(TypedDict, total=False):
-    """The fields every :class:`APIError` carries, as keyword arguments."""
+    """The fields every `APIError` carries, as keyword arguments."""
 
     method: Required[str]
     url: Required[str]
@@ -63,7 +63,7 @@ class CallFields(TypedDict, total=False):
 
 
 class StatusFields(CallFields, total=False):
-    """The fields of an :class:`APIStatusError`, as keyword arguments."""
+    """The fields of an `APIStatusError`, as keyword arguments."""
 
     status_code: Required[int]
     body: Required[JsonBody]
@@ -244,7 +244,7 @@ class JobNotFoundError(NotFoundError):
 class StoredFileNotFoundError(NotFoundError):
     """HTTP 404 for a stored file's id (``client.files``): no such file (or no longer).
 
-    ``file_id`` is the id asked for; ``after_failure`` as for :class:`JobNotFoundError`: a
+    ``file_id`` is the id asked for; ``after_failure`` as for `JobNotFoundError`: a
     delete that meets a 404 after a failure that may have been applied most likely took
     effect (``files.delete`` then returns instead of raising).
     """

@@ -3,7 +3,7 @@
 A user middleware is an async callable ``(request, call_next) -> response``. The client's own
 policies are layers of the same chain that also receive the call's state: ``(request, call,
 call_next)``. The chain is composed once, when the client is built; a call then runs through
-it with no per-call allocation beyond its :class:`Call` and the request itself.
+it with no per-call allocation beyond its `Call` and the request itself.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Pages that fetch the pages after them, and the paginator ``jobs.list()`` returns.
 
-As in openai's SDK: ``await client.jobs.list()`` is one page (an :class:`AsyncJobPage`: a
-``JobPage`` that is also an :class:`AsyncPage`), which knows
-:meth:`~AsyncPage.has_next_page`, :meth:`~AsyncPage.get_next_page` and
-:meth:`~AsyncPage.iter_pages`; ``async for job in page`` (or straight
+As in openai's SDK: ``await client.jobs.list()`` is one page (an `AsyncJobPage`: a
+``JobPage`` that is also an `AsyncPage`), which knows
+`AsyncPage.has_next_page`, `AsyncPage.get_next_page` and
+`AsyncPage.iter_pages`; ``async for job in page`` (or straight
 ``async for job in client.jobs.list()``) walks every item from there on. A page's way back to
 the client is kept beside its fields, like ``raw_response``: equality and ``model_dump()``
 ignore it. A page built locally (``AsyncJobPage.model_validate(...)``) has none, and
-:meth:`~AsyncPage.get_next_page` says so.
+`AsyncPage.get_next_page` says so.
 
 Walking forward is not safe while deleting what it yields (each delete shifts later jobs onto
 pages already read); ``client.jobs.iterate()`` is.
@@ -44,7 +44,7 @@ class AsyncPage(Page[T], Generic[T]):
         """Fetch the page after this one, with the same filters, page size and extras.
 
         Raises:
-            ClientStateError: This is the last page (check :meth:`has_next_page` first), or
+            ClientStateError: This is the last page (check `has_next_page` first), or
                 the page was built locally and has no client to fetch with.
         """
         info = self.page_info
@@ -80,7 +80,7 @@ class AsyncPage(Page[T], Generic[T]):
 class AsyncJobPage(AsyncPage[EncodingJob], JobPage):
     """A page of jobs from ``client.jobs.list()``: a ``JobPage`` that can fetch the next ones.
 
-    Fetch them with :meth:`get_next_page`, :meth:`iter_pages` or ``async for job in page``.
+    Fetch them with `get_next_page`, `iter_pages` or ``async for job in page``.
     """
 
 

@@ -131,7 +131,7 @@ class RetryPolicy:
       more than ``retry_after_cap`` seconds or than the time left, the call stops at once.
     - No sleep starts that would end past the call's deadline.
 
-    The policy holds no state: :meth:`decide` is a pure function of the failed attempt, and
+    The policy holds no state: `decide` is a pure function of the failed attempt, and
     the budget that bounds retries belongs to the client. ``sleep`` and ``random`` are
     injectable so tests are exact and instant.
 

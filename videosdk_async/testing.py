@@ -4,14 +4,14 @@ Registered through the ``pytest11`` entry point, so these fixtures are available
 in any project that installs ``videosdk-async[emulator]``:
 
 ``videosdk_emulator``
-    A freshly reset :class:`~videosdk_async.emulator.Emulator` served over a
+    A freshly reset `Emulator` served over a
     real loopback socket (``.base_url``, ``.api_key``, ``.secret``, ``.token``,
     ``.advance()``, ``.set_faults()``, ``.ledger``, ...). One server per test
     session, in a background thread; its state is reset for every test.
 ``videosdk_client``
     An open ``videosdk_async.AsyncEncoderClient`` pointed at that emulator.
 ``videosdk_emulator_server``
-    The session-wide :class:`~videosdk_async.emulator.ServerThread`.
+    The session-wide `ServerThread`.
 
 Mark a test ``@pytest.mark.videosdk_emulator(queued_seconds=..., processing_seconds=...,
 fail_ratio=..., faults=[...])`` to configure its emulator.

@@ -40,7 +40,7 @@ class TimeoutPolicy:
 
     Args:
         deadline: Seconds the whole call may take: every attempt, backoff sleep and body read.
-            When it passes the call raises :class:`~videosdk_async.DeadlineExceededError`
+            When it passes the call raises `DeadlineExceededError`
             naming the deadline, the attempts made and the last failure. None: no deadline.
         connect: Per-attempt connect timeout (httpx's phases; each cut to the time left).
         read: Per-attempt timeout between bytes read.
@@ -50,7 +50,7 @@ class TimeoutPolicy:
             which comes before the deadline starts. None (the default) waits however long the
             backlog is, so a gather of thousands of calls completes; set it where a caller
             must answer in time (a web handler): ``TimeoutPolicy(deadline=10, queue=2)``
-            raises :class:`~videosdk_async.QueueTimeoutError` after 2 s in the queue.
+            raises `QueueTimeoutError` after 2 s in the queue.
         clock: Monotonic seconds, injectable so tests can drive time. The deadline is also
             enforced on the event loop's own clock, so nothing can outlast it.
     """

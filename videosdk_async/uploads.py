@@ -8,7 +8,7 @@ Sources: a path, bytes, a binary file object, or an async iterable of bytes. A p
 a seekable file can be read again from the start, so a second attempt (a retry after a connect
 failure, or the request sent again after a token renewal) sends the whole file again. A
 one-shot source (an async iterable, a file that cannot seek) is read once; an attempt that
-would need it again fails with :class:`UploadSourceError` instead of sending half a file.
+would need it again fails with `UploadSourceError` instead of sending half a file.
 """
 
 from __future__ import annotations
@@ -283,7 +283,7 @@ class MultipartUpload(httpx.AsyncByteStream):
     """The body of one upload, iterated once per attempt.
 
     ``sent`` is how many bytes of the file the current (or last) attempt handed to the
-    connection; ``total`` the file's size when known. Build it with :meth:`open`, which
+    connection; ``total`` the file's size when known. Build it with `open`, which
     checks everything it can before any request is sent.
     """
 
@@ -324,7 +324,7 @@ class MultipartUpload(httpx.AsyncByteStream):
     ) -> MultipartUpload:
         """The body for ``source`` (no I/O but a ``stat`` and an ``open`` of a path).
 
-        Raises :class:`InvalidRequestError` for a missing or unreadable path, an empty file, or
+        Raises `InvalidRequestError` for a missing or unreadable path, an empty file, or
         an argument of the wrong kind.
         """
         if on_progress is not None and not callable(on_progress):

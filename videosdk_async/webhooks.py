@@ -1,10 +1,10 @@
 """Webhooks: read the job the service POSTs to a job's ``webhookUrl`` when it changes state.
 
-:func:`parse_webhook` turns the raw body into an :class:`EncodingJob` (unknown fields and
-statuses kept, as for any answer) or raises :class:`WebhookError`: never a pydantic or JSON
+`parse_webhook` turns the raw body into an `EncodingJob` (unknown fields and
+statuses kept, as for any answer) or raises `WebhookError`: never a pydantic or JSON
 error. Deployments that sign their bodies pass ``verify=``: any callable
 ``(body: bytes, headers) -> None`` that raises when the body is not genuine, such as
-:class:`RSASignatureVerifier` for VideoSDK's scheme (RSA-SHA256 over the raw body, base64, in
+`RSASignatureVerifier` for VideoSDK's scheme (RSA-SHA256 over the raw body, base64, in
 the ``videosdk-signature`` header; needs ``pip install "videosdk-async[webhooks]"``).
 """
 
@@ -74,8 +74,8 @@ def parse_webhook(
             since a signature covers the exact bytes sent).
         headers: The request's headers, for ``verify``.
         verify: Called as ``verify(body_bytes, headers)`` before anything is parsed; any
-            exception it raises becomes :class:`WebhookSignatureError`. See
-            :class:`RSASignatureVerifier`.
+            exception it raises becomes `WebhookSignatureError`. See
+            `RSASignatureVerifier`.
         max_bytes: Largest body accepted (1 MiB by default; a job is a few kilobytes).
 
     Returns:

@@ -418,3 +418,27 @@ def test_a_borrowed_pool_smaller_than_max_concurrency_is_refused_when_built() ->
     with pytest.raises(ConfigurationError, match=r"more than the connection pool holds \(8\)"):
         client.with_options(max_concurrency=16)
     assert AsyncEncoderClient(TOKEN, http_client=small, max_concurrency=8).max_concurrency == 8
+
+
+@pytest.mark.parametrize("number", [2**53, -(2**53), 10**5000], ids=["2**53", "-2**53", "10**5000"])
+async def test_an_integer_no_json_reader_takes_exactly_is_refused_unsent(number: int) -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"id": "x", "status": "queued"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with AsyncEncoderClient("tok-123456789", http_client=http) as client:
+        with pytest.raises(InvalidRequestError, match="send it as a string"):
+            await client.jobs.create(
+                video_url="https://example.com/a.mp4",
+                presets=[{"resolutions": ["360"], "format": "hls"}],
+                user_data={"order": {"n": [number]}},
+            )
+        job = await client.jobs.create(
+            video_url="https://example.com/a.mp4",
+            presets=[{"resolutions": ["360"], "format": "hls"}],
+            user_data={"order": 2**53 - 1},
+        )
+    assert job.id == "x" and len(sent) == 1

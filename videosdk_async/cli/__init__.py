@@ -1,6 +1,6 @@
 """The ``videosdk-jobs`` command line (needs the ``cli`` extra: typer and rich).
 
-Importing :mod:`videosdk_async` never imports this package, so the SDK stays light.
+Importing `videosdk_async` never imports this package, so the SDK stays light.
 """
 
 from .app import app, main

@@ -12,7 +12,7 @@ T = TypeVar("T")
 
 
 def run_loop(func: Callable[..., Awaitable[T]], *args: Any) -> T:
-    """``anyio.run(func, *args)``, where Ctrl-C always raises :class:`KeyboardInterrupt`.
+    """``anyio.run(func, *args)``, where Ctrl-C always raises `KeyboardInterrupt`.
 
     On Python 3.10 (no ``Task.uncancel``) anyio's runner answers Ctrl-C by cancelling the
     main task and lets the bare ``CancelledError`` out instead of ``KeyboardInterrupt``:

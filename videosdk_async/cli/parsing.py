@@ -1,6 +1,6 @@
 """Parsing of the CLI's compact flag syntaxes into SDK request models.
 
-Each parser raises :class:`ValueError` with a message naming the flag and the bad input, as
+Each parser raises `ValueError` with a message naming the flag and the bad input, as
 the user typed them; the commands turn that into a usage error (exit 2) before any request is
 sent.
 """

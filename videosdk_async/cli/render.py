@@ -5,8 +5,8 @@ stdout and nothing else there (no colour, no progress bar). The progress bar is 
 when stdout is a terminal: in a pipe or a log it would only be noise.
 
 Text that came from a server or a user (ids, statuses, URLs, user data, error messages) is
-never read as Rich markup or emoji codes: every such value becomes a :class:`rich.text.Text`
-through :func:`plain`, and the console itself has markup and emoji off, so a ``[/x]`` in a
+never read as Rich markup or emoji codes: every such value becomes a `rich.text.Text`
+through `plain`, and the console itself has markup and emoji off, so a ``[/x]`` in a
 job's user data is shown, not parsed. Ids, URLs and words are never cut or folded mid-way:
 tables are given the width that keeps them whole, and one-value-per-line output is printed
 with soft wrapping (the terminal wraps a long URL; a pipe gets it on one line).
@@ -75,7 +75,7 @@ class _Whole:
     """A table rendered at least as wide as its columns' minimums, so nothing in it is cut.
 
     Rich squeezes a table into the terminal by folding or cropping cells; a table built with
-    :func:`add_rows` states how narrow each column may get, and this renders it no narrower
+    `add_rows` states how narrow each column may get, and this renders it no narrower
     (on a narrow terminal its lines are longer than the screen, and the terminal wraps them).
     """
 

@@ -1,6 +1,6 @@
 """``videosdk-jobs emulator``: the emulator's own command, reached through this CLI.
 
-Everything after ``emulator`` goes to :func:`videosdk_async.emulator.command.main`,
+Everything after ``emulator`` goes to `main`,
 the one implementation that ``videosdk-emulator`` runs too: same flags, environment
 variables, defaults, banner and exit codes.
 """
@@ -17,7 +17,7 @@ COMMAND_SETTINGS: dict[str, Any] = {
     "context_settings": {"allow_extra_args": True, "ignore_unknown_options": True},
     "add_help_option": False,  # --help goes through too, and lists the emulator's flags
 }
-"""How to register :func:`emulator_command`: it takes every argument as is."""
+"""How to register `emulator_command`: it takes every argument as is."""
 
 
 def emulator_command(ctx: typer.Context) -> None:

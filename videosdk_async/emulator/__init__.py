@@ -1,13 +1,15 @@
 """A stateful local emulator of VideoSDK's video-on-demand encoding-jobs API.
 
-Nothing here is imported by ``import videosdk_async``. Quick start::
+Nothing here is imported by ``import videosdk_async``. Quick start:
 
-    from videosdk_async.emulator import Emulator, serve
+```python
+from videosdk_async.emulator import Emulator, serve
 
-    emulator = Emulator()
-    async with serve(emulator) as server:      # real loopback socket
-        ...                                    # talk to server.base_url
-    emulator.advance(30)                       # move the manual clock
+emulator = Emulator()
+async with serve(emulator) as server:      # real loopback socket
+    ...                                    # talk to server.base_url
+emulator.advance(30)                       # move the manual clock
+```
 
 See ``docs/emulator.md``.
 """

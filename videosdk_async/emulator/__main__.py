@@ -2,7 +2,7 @@
 
 It checks that the ``emulator`` extra is installed before importing any of it, and
 says in one line what to install when it is not; then it runs
-:func:`videosdk_async.emulator.command.main`.
+`main`.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ class Authenticator:
         return jwt.encode(payload, self.secret, algorithm="HS256")
 
     def check(self, header: str | None) -> None:
-        """Raise :class:`AuthError` unless ``header`` carries acceptable credentials."""
+        """Raise `AuthError` unless ``header`` carries acceptable credentials."""
         if header is None or not header.strip():
             raise AuthError("Missing Authorization header")
         token = header.strip()

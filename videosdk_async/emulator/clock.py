@@ -29,7 +29,7 @@ class Clock:
     """Emulated wall clock in integer epoch milliseconds.
 
     With ``time_scale`` ``None`` or ``0`` the clock is manual: time moves only
-    through :meth:`advance`. Otherwise ``time_scale`` emulated seconds pass per
+    through `advance`. Otherwise ``time_scale`` emulated seconds pass per
     real second (measured on the monotonic clock), plus whatever was advanced.
     The clock never goes backwards, so creation order is also time order.
     """
@@ -43,7 +43,7 @@ class Clock:
 
     @property
     def manual(self) -> bool:
-        """True when time moves only through :meth:`advance`."""
+        """True when time moves only through `advance`."""
         return self._scale <= 0.0
 
     @property

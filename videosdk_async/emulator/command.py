@@ -1,7 +1,7 @@
 """The emulator command: one implementation behind both doors.
 
 ``videosdk-emulator`` (also ``python -m videosdk_async.emulator``) and
-``videosdk-jobs emulator`` both call :func:`main`: the same flags, the same
+``videosdk-jobs emulator`` both call `main`: the same flags, the same
 ``VIDEOSDK_EMULATOR_*`` variables (a flag wins over its variable), the same
 defaults, banner and exit codes. Every problem is one ``error: ...`` line on
 stderr and exit code 2; a stop by Ctrl-C exits 0.
@@ -172,7 +172,7 @@ def _log_level_from_env(env: Mapping[str, str]) -> str:
 def plan_from_args(
     argv: Sequence[str] | None, environ: Mapping[str, str], prog: str = PROG
 ) -> ServePlan:
-    """Parse and check everything before serving; raises :class:`CommandError`."""
+    """Parse and check everything before serving; raises `CommandError`."""
     args = build_parser(prog).parse_args(argv)
     host = args.host or environ.get(ENV_PREFIX + "HOST") or DEFAULT_HOST
     port = args.port if args.port is not None else _port_from_env(environ)

@@ -1,7 +1,7 @@
 """Connection-level faults: drop a connection, or cut a response body short.
 
 This is the outermost ASGI layer. Route handlers ask for a drop or a
-truncation by setting :attr:`ConnectionControl.mode` in the scope instead of
+truncation by setting `ConnectionControl.mode` in the scope instead of
 sending a response; this layer then acts on the raw connection.
 
 Under uvicorn, the ``send`` callable is a bound method of its per-request

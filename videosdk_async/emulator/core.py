@@ -1,8 +1,8 @@
 """The emulator without its HTTP face: state, clock, lifecycle, faults, ledger, webhooks, metrics.
 
-:class:`EmulatorCore` holds everything the API does; the ASGI app
-(:func:`~videosdk_async.emulator.app.build_app`) is built on top of it and
-:class:`~videosdk_async.emulator.Emulator` adds the two together. Nothing here
+`EmulatorCore` holds everything the API does; the ASGI app
+(`build_app`) is built on top of it and
+`Emulator` adds the two together. Nothing here
 imports the app (nor Starlette), so the emulator's imports have no cycle.
 
 Every public method is thread-safe: the HTTP app may run in a server thread
@@ -39,7 +39,7 @@ _LIFECYCLE_FIELDS = ("queued_seconds", "processing_seconds", "fail_ratio", "vide
 class EmulatorCore:
     """A stateful, in-memory VideoSDK encoding-jobs API, without HTTP.
 
-    Use :class:`~videosdk_async.emulator.Emulator`, which adds the ASGI app.
+    Use `Emulator`, which adds the ASGI app.
     Keyword overrides replace fields of ``config``.
     """
 
@@ -135,7 +135,7 @@ class EmulatorCore:
         """Change the job lifecycle's timings or failure ratio from now on.
 
         The settings: ``queued_seconds``, ``processing_seconds``, ``fail_ratio`` or
-        ``video_duration``; they hold until :meth:`reset`.
+        ``video_duration``; they hold until `reset`.
         """
         unknown = sorted(set(changes) - set(_LIFECYCLE_FIELDS))
         if unknown:
@@ -217,7 +217,7 @@ class EmulatorCore:
         self.faults.set_rules(parsed, seed)
 
     def add_fault(self, rule: FaultRule | None = None, **fields: Any) -> FaultRule:
-        """Append one rule, given as a :class:`FaultRule` or its fields."""
+        """Append one rule, given as a `FaultRule` or its fields."""
         if rule is None:
             rule = FaultRule.from_dict(fields)
         self.faults.add_rule(rule)

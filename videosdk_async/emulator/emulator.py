@@ -1,4 +1,4 @@
-"""The :class:`Emulator`: the emulator's state and operations plus the ASGI app serving them."""
+"""The `Emulator`: the emulator's state and operations plus the ASGI app serving them."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 class Emulator(EmulatorCore):
     """A stateful, in-memory VideoSDK encoding-jobs API.
 
-    Serve :attr:`app` with :func:`~videosdk_async.emulator.serve`,
-    :class:`~videosdk_async.emulator.ServerThread`, uvicorn, or in process with
+    Serve `app` with `serve`,
+    `ServerThread`, uvicorn, or in process with
     ``httpx.ASGITransport``. Keyword overrides replace fields of ``config``.
     """
 
@@ -34,7 +34,7 @@ class Emulator(EmulatorCore):
         return self._app
 
     def client(self, *, token: str | None = None, **kwargs: Any) -> httpx.AsyncClient:
-        """An ``httpx.AsyncClient`` talking to :attr:`app` in process, authenticated.
+        """An ``httpx.AsyncClient`` talking to `app` in process, authenticated.
 
         The caller owns the client (use ``async with``).
         """

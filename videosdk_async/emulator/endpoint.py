@@ -2,7 +2,7 @@
 
 Faults that answer (``status``, ``rate_limit``, ``garbage``) build a response here;
 faults that break the connection (``drop_*``, ``truncate``, a ``hang`` once it ends)
-ask :mod:`.connection` to act on the socket; a ``slow_body`` trickles the real
+ask `.connection` to act on the socket; a ``slow_body`` trickles the real
 response out here. Whether the operation ran is decided by the rule's phase, and the
 ledger entry of an applied mutation names the fault its response met.
 """

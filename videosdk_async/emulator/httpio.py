@@ -15,7 +15,7 @@ from .core import EmulatorCore
 from .errors import ApiError
 
 Handler = Callable[[EmulatorCore, Request], Awaitable[Response]]
-"""A route handler: the emulator and the request in, a response out (or :class:`ApiError`)."""
+"""A route handler: the emulator and the request in, a response out (or `ApiError`)."""
 
 DRAIN_CAP = 64 * 1024 * 1024
 """Read (and discard) at most this much of a refused body, so the client gets to read the answer."""
@@ -74,7 +74,7 @@ class RequestBody:
                 yield chunk
 
     async def discard_rest(self) -> None:
-        """Read and drop what is left (up to :data:`DRAIN_CAP` in all)."""
+        """Read and drop what is left (up to `DRAIN_CAP` in all)."""
         async for _ in self.chunks():
             if self.received >= DRAIN_CAP:
                 return
@@ -118,7 +118,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def parse_json(raw: bytes) -> Any:
-    """Decode JSON, or a 400 :class:`ApiError` saying why not."""
+    """Decode JSON, or a 400 `ApiError` saying why not."""
     try:
         return json.loads(raw)
     except RecursionError as exc:

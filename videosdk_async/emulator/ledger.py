@@ -17,7 +17,7 @@ class LedgerEntry:
     """One applied mutation.
 
     ``request`` is the sequence number of the API request that applied it (see
-    :class:`~videosdk_async.emulator.RequestRecord`), and ``fault`` the fault kind
+    `RequestRecord`), and ``fault`` the fault kind
     that hit that request's response, if any: an entry whose fault is
     ``drop_after`` was applied although its client never saw an answer. Uploads
     carry the ``size`` in bytes and the ``sha256`` of the content.

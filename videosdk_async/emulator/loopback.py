@@ -40,7 +40,7 @@ def is_loopback_host(host: str) -> bool:
 
 
 def is_loopback_url(url: str) -> bool:
-    """Whether ``url`` targets this machine by the rule of :func:`is_loopback_host`."""
+    """Whether ``url`` targets this machine by the rule of `is_loopback_host`."""
     try:
         host = urlsplit(url).hostname
     except ValueError:

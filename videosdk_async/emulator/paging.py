@@ -1,7 +1,7 @@
 """Paging, the one place that knows its limits: ``page`` and ``perPage`` in, one page out.
 
 Jobs and stored files page the same way: oldest first, ``page`` from 1, ``perPage``
-defaulting to :data:`DEFAULT_PER_PAGE` and at most :data:`MAX_PER_PAGE`.
+defaulting to `DEFAULT_PER_PAGE` and at most `MAX_PER_PAGE`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _positive_int(raw: str | None, name: str, default: int) -> int:
 
 
 def parse_paging(query: Mapping[str, str]) -> tuple[int, int]:
-    """``page`` and ``perPage`` from a query string; a 400 :class:`ApiError` when bad."""
+    """``page`` and ``perPage`` from a query string; a 400 `ApiError` when bad."""
     page = _positive_int(query.get("page"), "page", 1)
     per_page = _positive_int(query.get("perPage"), "perPage", DEFAULT_PER_PAGE)
     if per_page > MAX_PER_PAGE:

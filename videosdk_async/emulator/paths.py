@@ -1,7 +1,7 @@
 """Where things are served: the API's upload-URL route and the storage service.
 
-Storage is served under :data:`STORAGE_PATH`, not where the API is asked for it
-(:data:`UPLOAD_URL_PATH`): like the real service, whose files live on another host,
+Storage is served under `STORAGE_PATH`, not where the API is asked for it
+(`UPLOAD_URL_PATH`): like the real service, whose files live on another host,
 a client must use the URL that ``POST /v1/files`` answers.
 """
 

@@ -1,6 +1,6 @@
 """The API's routes: encoding jobs, the upload-URL question, and the storage service.
 
-Storage lives under its own path (see :mod:`.paths`); a client that assumes the API
+Storage lives under its own path (see `.paths`); a client that assumes the API
 host's ``/v1/files`` gets a 404, 405 or 415 (for an upload) that says where it is.
 """
 
@@ -39,7 +39,7 @@ def origin_of(request: Request) -> RequestRecord | None:
 
 
 def storage_url(emu: EmulatorCore, request: Request) -> str:
-    """Where uploads go: :data:`STORAGE_PATH` on ``public_base_url`` or this server."""
+    """Where uploads go: `STORAGE_PATH` on ``public_base_url`` or this server."""
     base = emu.config.public_base_url or str(request.base_url)
     return base.rstrip("/") + STORAGE_PATH
 

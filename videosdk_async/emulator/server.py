@@ -1,7 +1,7 @@
 """Serving the emulator over real loopback sockets with uvicorn.
 
-:func:`serve` runs uvicorn as a task in the caller's asyncio event loop;
-:class:`ServerThread` runs it in a background thread with its own loop, for
+`serve` runs uvicorn as a task in the caller's asyncio event loop;
+`ServerThread` runs it in a background thread with its own loop, for
 synchronous code and for fixtures that outlive one test's event loop.
 """
 
@@ -38,7 +38,7 @@ def _check_host(host: str, allow_non_loopback: bool) -> None:
 def bind_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to ``host:port`` (``0``: a free port), ready for uvicorn.
 
-    Binding here, not in uvicorn, turns a busy port into a plain :class:`OSError`
+    Binding here, not in uvicorn, turns a busy port into a plain `OSError`
     (``errno.EADDRINUSE``) instead of uvicorn logging and exiting the process.
     """
     infos = socket.getaddrinfo(
@@ -110,7 +110,7 @@ class RunningServer:
         self._server.should_exit = True
 
     async def wait_closed(self) -> None:
-        """Wait until the server has stopped (after a signal or :meth:`request_shutdown`)."""
+        """Wait until the server has stopped (after a signal or `request_shutdown`)."""
         if self._task is not None:
             await asyncio.shield(self._task)
 
@@ -132,11 +132,11 @@ async def serve(
     handle_signals: bool = False,
     log_config: Any = None,
 ) -> AsyncIterator[RunningServer]:
-    """Serve an :class:`Emulator` (or any ASGI app) in the current asyncio loop.
+    """Serve an `Emulator` (or any ASGI app) in the current asyncio loop.
 
     ``port=0`` picks a free ephemeral port; the yielded server knows the real
     one. On exit the server shuts down and waits for it (briefly). Raises
-    :class:`OSError` when ``host:port`` cannot be bound (a busy port).
+    `OSError` when ``host:port`` cannot be bound (a busy port).
     """
     _check_host(host, allow_non_loopback)
     emulator, app = _app_of(target)
@@ -174,12 +174,14 @@ async def serve(
 
 
 class ServerThread:
-    """Serve an :class:`Emulator` (or ASGI app) from a background thread.
+    """Serve an `Emulator` (or ASGI app) from a background thread.
 
-    Usable from synchronous code::
+    Usable from synchronous code:
 
-        with ServerThread(Emulator()) as server:
-            httpx.get(server.base_url + "/_emulator/health")
+    ```python
+    with ServerThread(Emulator()) as server:
+        httpx.get(server.base_url + "/_emulator/health")
+    ```
     """
 
     def __init__(
@@ -205,14 +207,14 @@ class ServerThread:
 
     @property
     def port(self) -> int:
-        """The port actually bound (after :meth:`start`)."""
+        """The port actually bound (after `start`)."""
         if self._running is None:
             raise RuntimeError("server not started")
         return self._running.port
 
     @property
     def base_url(self) -> str:
-        """``http://host:port`` (after :meth:`start`)."""
+        """``http://host:port`` (after `start`)."""
         if self._running is None:
             raise RuntimeError("server not started")
         return self._running.base_url

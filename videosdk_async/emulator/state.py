@@ -1,6 +1,6 @@
 """Jobs and files in memory, and the job lifecycle on the emulator clock.
 
-Not thread-safe by itself: :class:`~videosdk_async.emulator.core.EmulatorCore`
+Not thread-safe by itself: `EmulatorCore`
 holds a lock around every call. Everything is O(1) or O(log n) per operation
 except listing, which walks the insertion-ordered dict (oldest first) only up
 to the requested page.

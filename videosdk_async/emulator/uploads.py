@@ -130,10 +130,10 @@ def _parser(content_type: str | None, reader: _FilePartReader) -> MultipartParse
 
 
 async def read_upload(content_type: str | None, chunks: AsyncIterator[bytes], limit: int) -> Upload:
-    """Parse a multipart upload as it arrives and keep only what :class:`Upload` holds.
+    """Parse a multipart upload as it arrives and keep only what `Upload` holds.
 
-    Raises a 415 :class:`ApiError` for a body that is not multipart, a 400 one for a
-    malformed body, a missing, non-file or empty ``file`` part, and :class:`TooLarge`
+    Raises a 415 `ApiError` for a body that is not multipart, a 400 one for a
+    malformed body, a missing, non-file or empty ``file`` part, and `TooLarge`
     once more than ``limit`` bytes came in.
     """
     reader = _FilePartReader()

@@ -3,7 +3,7 @@
 Deliveries run on a private event loop in a daemon thread, so they never block
 the request (or the Python call) that caused the transition, whichever thread
 or event loop (asyncio or trio) that ran on. Deliveries for one job are sent in
-order; only loopback targets (see :mod:`.loopback`) are contacted unless remote ones are
+order; only loopback targets (see `.loopback`) are contacted unless remote ones are
 allowed.
 """
 
@@ -120,7 +120,7 @@ class WebhookDispatcher:
             return self._cond.wait_for(lambda: self._pending == 0, timeout)
 
     async def wait_idle_async(self, timeout: float = 10.0) -> bool:
-        """Like :meth:`wait_idle` without blocking the event loop (asyncio or trio)."""
+        """Like `wait_idle` without blocking the event loop (asyncio or trio)."""
         import anyio
 
         deadline = time.monotonic() + timeout

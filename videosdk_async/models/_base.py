@@ -51,7 +51,7 @@ class SerializableModel(BaseModel):
 
     - ``model_dump()`` / ``model_dump_json()``: pydantic's own, keyed by the attribute names
       (snake_case: ``video_id``), every field included.
-    - :meth:`to_dict` / :meth:`to_json`: the API's keys (camelCase: ``videoId``) and only the
+    - `to_dict` / `to_json`: the API's keys (camelCase: ``videoId``) and only the
       fields that were set (by the server, or by you), like openai's ``to_dict()``.
     """
 
@@ -94,7 +94,7 @@ class SerializableModel(BaseModel):
         exclude_defaults: bool = False,
         exclude_none: bool = False,
     ) -> str:
-        """This object as a JSON string, keyed as the API keys it; see :meth:`to_dict`.
+        """This object as a JSON string, keyed as the API keys it; see `to_dict`.
 
         ``indent=None`` gives the compact form.
         """
@@ -110,10 +110,10 @@ class SerializableModel(BaseModel):
 class APIModel(SerializableModel):
     """Base of response models: camelCase on the wire, snake_case in Python, unknown fields kept.
 
-    A model returned by a call knows where it came from: :attr:`raw_response` and
-    :attr:`request_id`. (They are kept outside the model's fields: equality, ``model_dump``
+    A model returned by a call knows where it came from: `raw_response` and
+    `request_id`. (They are kept outside the model's fields: equality, ``model_dump``
     and nested models pay nothing for them.) ``model_dump()`` is keyed by attribute names,
-    :meth:`to_dict` by the API's names.
+    `to_dict` by the API's names.
     """
 
     model_config: ClassVar[ConfigDict] = ConfigDict(
@@ -139,7 +139,7 @@ class APIModel(SerializableModel):
 class RequestModel(SerializableModel):
     """Base of request models: camelCase on the wire, and nothing unknown is accepted.
 
-    :meth:`to_dict` gives what is sent (the API's keys, unset fields left out).
+    `to_dict` gives what is sent (the API's keys, unset fields left out).
     """
 
     model_config: ClassVar[ConfigDict] = ConfigDict(

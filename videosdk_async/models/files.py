@@ -1,4 +1,4 @@
-"""Models of the storage service's answers (the stored file itself is :class:`StoredFile`)."""
+"""Models of the storage service's answers (the stored file itself is `StoredFile`)."""
 
 from __future__ import annotations
 

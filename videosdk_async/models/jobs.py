@@ -36,7 +36,7 @@ class Resolution(OpenEnum):
 
 
 ResolutionName = Literal["240", "360", "480", "720", "1080", "4k", "4K"]
-"""A :class:`Resolution` as a string, for request fields (the API's docs write ``4k`` and
+"""A `Resolution` as a string, for request fields (the API's docs write ``4k`` and
 ``4K``; both are read as ``4k``)."""
 
 
@@ -48,7 +48,7 @@ class VideoFormat(OpenEnum):
 
 
 VideoFormatName = Literal["hls", "mp4"]
-"""A :class:`VideoFormat` as a string, for request fields."""
+"""A `VideoFormat` as a string, for request fields."""
 
 
 class ImageFormat(OpenEnum):
@@ -59,7 +59,7 @@ class ImageFormat(OpenEnum):
 
 
 ImageFormatName = Literal["jpg", "webp"]
-"""An :class:`ImageFormat` as a string, for request fields."""
+"""An `ImageFormat` as a string, for request fields."""
 
 
 class ThumbnailFilter(OpenEnum):
@@ -70,7 +70,7 @@ class ThumbnailFilter(OpenEnum):
 
 
 ThumbnailFilterName = Literal["none", "blur"]
-"""A :class:`ThumbnailFilter` as a string, for request fields."""
+"""A `ThumbnailFilter` as a string, for request fields."""
 
 
 class Preset(APIModel):

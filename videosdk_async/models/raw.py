@@ -22,7 +22,7 @@ class APIResponse(Generic[M]):
     """One call's answer as openai's ``with_raw_response`` gives it.
 
     ``http_response``, ``headers``, ``status_code``, ``request_id``, ``attempts`` and
-    ``elapsed`` describe the exchange; :meth:`parse` returns the model. The body was read and
+    ``elapsed`` describe the exchange; `parse` returns the model. The body was read and
     validated when the call returned (an answer that is not the model raised
     ``ResponseValidationError`` then), so ``parse()`` costs nothing and never raises.
     """
@@ -92,7 +92,7 @@ class APIResponse(Generic[M]):
 
 
 def with_raw(model: M) -> APIResponse[M]:
-    """The :class:`APIResponse` of a model a call returned."""
+    """The `APIResponse` of a model a call returned."""
     raw = model.raw_response
     if raw is None:  # every model a call returns has one; a bug if not
         raise TypeError(f"{type(model).__name__} did not come from a call")

@@ -73,16 +73,26 @@ Filters = Annotated[
 ]
 
 
-def _finite_json(value: dict[str, JsonValue] | None) -> dict[str, JsonValue] | None:
-    """Refuse NaN and infinities anywhere inside: JSON has no such numbers.
+# JSON numbers every reader takes exactly (RFC 8259 interoperability: IEEE 754 doubles).
+_SAFE_INT = 2**53 - 1
 
-    Pydantic would send them as null, silently.
+
+def _finite_json(value: dict[str, JsonValue] | None) -> dict[str, JsonValue] | None:
+    """Refuse numbers JSON readers cannot take: NaN, infinities, and huge integers.
+
+    Pydantic would send NaN and infinities as null, silently; an integer past 2**53 - 1 loses
+    digits in most readers (and past 4,300 digits Python's own reader refuses it).
     """
     stack: list[object] = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, float) and not math.isfinite(item):
             raise ValueError(f"{item} is not a JSON number (it would be sent as null)")
+        if isinstance(item, int) and not isinstance(item, bool) and abs(item) > _SAFE_INT:
+            raise ValueError(
+                "an integer past 2**53 - 1 cannot be read exactly by most JSON readers; "
+                "send it as a string"
+            )
         if isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, list):

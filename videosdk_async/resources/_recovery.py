@@ -67,7 +67,7 @@ async def find_created(
 
     The API does not document its order, so page 1 is read first (the newest page of a
     newest-first listing, and every page of a short one), then the last pages, newest first
-    (an oldest-first listing), down to :data:`NEWEST_PAGES` of them: the job is found if
+    (an oldest-first listing), down to `NEWEST_PAGES` of them: the job is found if
     fewer than about 200 jobs were created between the create and the look. The job found
     is read again so that it comes with its own ``raw_response``.
     """

@@ -92,10 +92,10 @@ class FilesResource:
     ) -> StoredFile:
         """Upload a file to storage, streamed; return the stored file.
 
-        The stored file's ``id`` is a ``video_id`` for :meth:`JobsResource.create`.
+        The stored file's ``id`` is a ``video_id`` for `JobsResource.create`.
 
         A missing, unreadable or empty path (or an argument of the wrong kind) raises
-        :class:`InvalidRequestError` before any request. An upload is a POST: it is retried
+        `InvalidRequestError` before any request. An upload is a POST: it is retried
         only when it provably never left (a connect failure), and then sends the file from the
         start; a one-shot source (an async iterable, a file that cannot seek) is never retried.
         Any failure says how much of the file was sent (``bytes_sent``).
@@ -113,9 +113,9 @@ class FilesResource:
             on_progress: ``on_progress(sent_bytes, total_bytes_or_None)``, sync or async,
                 called with 0 when an attempt starts and after each chunk is handed to the
                 connection. Keep it quick: the upload waits for it.
-            timeout: :data:`UPLOAD_TIMEOUT` by default (no deadline; 60 s per chunk written,
+            timeout: `UPLOAD_TIMEOUT` by default (no deadline; 60 s per chunk written,
                 120 s for the answer). Seconds give a deadline for the whole upload; a
-                :class:`TimeoutPolicy` sets everything.
+                `TimeoutPolicy` sets everything.
             extra_headers: Headers added to the upload request, for what the SDK does not
                 model.
             extra_query: Query parameters added to the upload's URL, for what the SDK does
@@ -178,7 +178,7 @@ class FilesResource:
     async def iterate(self, *, per_page: int = MAX_PER_PAGE) -> AsyncIterator[StoredFile]:
         """Every stored file, fetched lazily page by page; safe to delete what it yields.
 
-        The same walk as :meth:`JobsResource.iterate`: last page first, then page 1 again;
+        The same walk as `JobsResource.iterate`: last page first, then page 1 again;
         every file that exists for the whole walk is yielded exactly once, whatever the
         caller deletes; a file uploaded during the walk may or may not be.
         """
@@ -197,7 +197,7 @@ class FilesResource:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
     ) -> StoredFile:
-        """Fetch one stored file; :class:`StoredFileNotFoundError` when there is none."""
+        """Fetch one stored file; `StoredFileNotFoundError` when there is none."""
         file_id = validate_id(file_id, "file id")
         url = await self.storage_url()
         return await self._client._call(
@@ -219,7 +219,7 @@ class FilesResource:
     ) -> StoredFile:
         """Delete a stored file and return it as the server returned it.
 
-        Raises :class:`StoredFileNotFoundError` when it does not exist. As with jobs, if an
+        Raises `StoredFileNotFoundError` when it does not exist. As with jobs, if an
         attempt's response was lost and the retry found the file gone, the delete did what
         was asked: it returns a file with just its ``id``, whose ``raw_response.gone`` is True.
         """

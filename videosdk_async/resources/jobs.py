@@ -101,7 +101,7 @@ class JobsResource:
 
     @cached_property
     def with_raw_response(self) -> JobsResourceWithRawResponse:
-        """The same endpoints, answering an :class:`APIResponse` (openai's shape).
+        """The same endpoints, answering an `APIResponse` (openai's shape).
 
         For example, ``r = await client.jobs.with_raw_response.get(id)``; then ``r.headers``,
         ``r.parse()``.
@@ -125,7 +125,7 @@ class JobsResource:
     ) -> EncodingJob:
         """Create an encoding job; the body is validated before anything is sent.
 
-        Pass a :class:`JobCreate` (or a :class:`JobCreateParams` dict) as ``request``, or the
+        Pass a `JobCreate` (or a `JobCreateParams` dict) as ``request``, or the
         fields as keywords; presets and thumbnails as models or dicts (``PresetParam``,
         ``ThumbnailParam``), enum values as members or strings (``"720"``, ``"hls"``).
         Exactly one of ``video``/``video_id``/``video_url``; at least one preset.
@@ -296,9 +296,9 @@ class JobsResource:
 
         The arguments are checked at once, before any I/O.
 
-        ``await`` it for the :class:`AsyncJobPage` (which can fetch the pages after it), or
+        ``await`` it for the `AsyncJobPage` (which can fetch the pages after it), or
         ``async for job in client.jobs.list():`` to walk every job from that page on. To
-        delete while walking, use :meth:`iterate`.
+        delete while walking, use `iterate`.
         """
         check_paging(page, per_page)
         user = None if user_id is None else validate_id(user_id, "user id")
@@ -351,10 +351,12 @@ class JobsResource:
     ) -> AsyncIterator[EncodingJob]:
         """Every job, fetched lazily page by page; optionally only those with ``status``.
 
-        Safe to delete what it yields while iterating, as in the natural clean-up::
+        Safe to delete what it yields while iterating, as in the natural clean-up:
 
-            ids = (j.id async for j in client.jobs.iterate(status=JobStatus.QUEUED))
-            await client.jobs.delete_many(ids)
+        ```python
+        ids = (j.id async for j in client.jobs.iterate(status=JobStatus.QUEUED))
+        await client.jobs.delete_many(ids)
+        ```
 
         Pages are walked from the last to the first (deleting a job only shifts the jobs
         listed after it, which the walk has already seen), then page 1 is fetched again and,
@@ -395,8 +397,8 @@ class JobsResource:
     ) -> EncodingJob:
         """Delete a queued job and return it as the server returned it.
 
-        Raises :class:`JobNotDeletableError` when the job is no longer queued, and
-        :class:`JobNotFoundError` when it does not exist. If an attempt's response was lost
+        Raises `JobNotDeletableError` when the job is no longer queued, and
+        `JobNotFoundError` when it does not exist. If an attempt's response was lost
         (the delete may have been applied) and the retry found the job gone, the delete did
         what was asked: it returns a job with just its ``id`` and status ``queued`` (the
         status every deletable job had), whose ``raw_response.gone`` is True.
@@ -441,7 +443,7 @@ class JobsResource:
 
         ``job_ids`` may be any iterable or async iterable of ids (not a single string);
         duplicates are attempted once. The report has one outcome per distinct item: see
-        :class:`DeleteOutcome`. Deletes whose outcome is unknown (the response was lost and
+        `DeleteOutcome`. Deletes whose outcome is unknown (the response was lost and
         could not be retried) are tried once more at the end. After an authentication
         failure that a token renewal cannot fix, nothing more is sent: the remaining ids
         are reported as not attempted. ``on_progress`` (sync or async) sees each result as
@@ -468,7 +470,7 @@ class JobsResource:
     ) -> DeleteReport:
         """Delete every queued job (created before ``created_before``, at most ``limit``).
 
-        Listing and deleting run together, over the same walk as :meth:`iterate` (last page
+        Listing and deleting run together, over the same walk as `iterate` (last page
         first), so deleting never makes the listing skip a queued job; with ``limit`` the
         first ``limit`` queued jobs of that walk are taken. A job that leaves ``queued``
         before its delete is reported as not deletable. ``dry_run`` reports what would be
@@ -515,8 +517,8 @@ class JobsResource:
         ``timeout`` for the whole wait. Transient errors (connection, 5xx, 429) that outlast
         the retry policy are polled through; others raise. ``on_update`` (sync or async) sees
         the job whenever its status changes. A failed job is returned, or raises
-        :class:`JobFailedError` (with the job's failure reason) with ``raise_on_failure``. On
-        timeout, raises :class:`WaitTimeoutError` carrying the last job seen.
+        `JobFailedError` (with the job's failure reason) with ``raise_on_failure``. On
+        timeout, raises `WaitTimeoutError` carrying the last job seen.
         """
         job_id = validate_id(job_id)
         timeout = _seconds("timeout", timeout)
@@ -563,9 +565,9 @@ class JobsResource:
 
 
 class JobsResourceWithRawResponse:
-    """``client.jobs.with_raw_response``: each endpoint of :class:`JobsResource`, raw.
+    """``client.jobs.with_raw_response``: each endpoint of `JobsResource`, raw.
 
-    Each answers an :class:`APIResponse` (headers, status, request id, attempts, elapsed;
+    Each answers an `APIResponse` (headers, status, request id, attempts, elapsed;
     ``parse()`` gives the model). Errors raise exactly as from ``client.jobs``.
     """
 
@@ -587,7 +589,7 @@ class JobsResourceWithRawResponse:
         extra_query: Query | None = None,
         recover: bool = False,
     ) -> APIResponse[EncodingJob]:
-        """:meth:`JobsResource.create`, with the raw answer."""
+        """`JobsResource.create`, with the raw answer."""
         return with_raw(
             await self._jobs.create(
                 request,
@@ -611,7 +613,7 @@ class JobsResourceWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
     ) -> APIResponse[EncodingJob]:
-        """:meth:`JobsResource.get`, with the raw answer."""
+        """`JobsResource.get`, with the raw answer."""
         return with_raw(
             await self._jobs.get(job_id, extra_headers=extra_headers, extra_query=extra_query)
         )
@@ -625,7 +627,7 @@ class JobsResourceWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
     ) -> APIResponse[AsyncJobPage]:
-        """:meth:`JobsResource.list` (one page), with the raw answer."""
+        """`JobsResource.list` (one page), with the raw answer."""
         listing = self._jobs.list(
             page, per_page, user_id=user_id, extra_headers=extra_headers, extra_query=extra_query
         )
@@ -638,7 +640,7 @@ class JobsResourceWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Query | None = None,
     ) -> APIResponse[EncodingJob]:
-        """:meth:`JobsResource.delete`, with the raw answer."""
+        """`JobsResource.delete`, with the raw answer."""
         return with_raw(
             await self._jobs.delete(job_id, extra_headers=extra_headers, extra_query=extra_query)
         )
