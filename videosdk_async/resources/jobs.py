@@ -38,7 +38,7 @@ from ..errors import (
 from ..models import EncodingJob, JobCreate, JobPage, JobStatus, PresetSpec, ThumbnailSpec
 from ..models._base import RawResponse
 from ._caller import Caller, Query
-from ._recovery import find_created, may_have_created, note, with_marker
+from ._recovery import find_created, note, with_marker
 
 __all__ = ["JobsResource"]
 
@@ -143,7 +143,7 @@ class JobsResource:
                 extra_query=extra_query,
             )
         except APIError as exc:
-            if not may_have_created(exc):
+            if not exc.may_have_applied:  # the server said it did not take it on
                 raise
             if marker is None:
                 note(exc, "the job may exist (jobs.create(..., recover=True) finds it then)")
