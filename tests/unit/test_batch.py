@@ -592,3 +592,27 @@ def test_a_batch_without_duplicates_counts_none_and_without_a_callback_runs() ->
     report = anyio.run(scenario)
     assert report.duplicates == 0
     assert report.ok and len(report.deleted) == 3
+
+
+def test_an_exception_from_on_progress_during_the_recheck_is_raised_as_itself() -> None:
+    api = FakeJobsAPI(["queued"])
+    (job_id,) = api.jobs
+    api.flaky[job_id] = [500, 500, 500]  # unknown at first; the re-check deletes it
+
+    class TheirBug(Exception):
+        pass
+
+    def on_progress(result: DeleteResult) -> None:
+        if result.outcome is DeleteOutcome.DELETED:
+            raise TheirBug("seen in the re-check")
+
+    report = DeleteReport()
+
+    async def scenario() -> None:
+        async with _client(api, FakeClock()) as client:
+            await client.jobs.delete_many([job_id], on_progress=on_progress, report=report)
+
+    with pytest.raises(TheirBug):
+        anyio.run(scenario)
+    assert report[job_id].outcome is DeleteOutcome.DELETED
+    assert report.stopped == "on_progress raised TheirBug" and not report.complete
