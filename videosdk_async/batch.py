@@ -376,11 +376,19 @@ async def _drain_not_attempted(
     report: DeleteReport,
     settle: Callable[[DeleteResult], Awaitable[None]],
 ) -> None:
-    """Record the ids a stopped batch never sent (a sync input only: draining it costs no I/O)."""
+    """Record the ids a stopped batch never sent.
+
+    A sync input only: draining it costs no I/O. An item that is not an id is recorded as
+    such, as the workers would.
+    """
     async for item in source:
-        if _invalid(item) is not None or not report._claim(str(item)):
+        bad = _invalid(item)
+        if bad is not None:
+            if bad.job_id not in report.results:
+                await settle(bad)
             continue
-        await settle(DeleteResult(str(item), DeleteOutcome.NOT_ATTEMPTED, error=None))
+        if report._claim(str(item)):
+            await settle(DeleteResult(str(item), DeleteOutcome.NOT_ATTEMPTED, error=None))
 
 
 async def _recheck_unknown(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import math
 import random
 import secrets
@@ -732,29 +731,6 @@ def overrun_histogram(overruns: list[float], bins_ms: list[float]) -> list[int]:
                 counts[i] += 1
                 break
     return counts
-
-
-def as_json(figures: Figures) -> str:
-    """The figures as JSON (overruns summarised)."""
-    data = {
-        "backend": figures.backend,
-        "operations": dict(figures.operations),
-        "faults": dict(figures.faults),
-        "requests": figures.requests,
-        "retries": figures.retries,
-        "worst_overrun_ms": round(figures.worst_overrun * 1000, 2),
-        "calls_at_deadline": len(figures.overruns),
-        "duplicate_creates": figures.duplicate_creates,
-        "double_deletes": figures.double_deletes,
-        "disagreements": figures.disagreements,
-        "lost": dict(figures.lost),
-        "non_sdk": figures.non_sdk,
-        "secrets_found": figures.secrets_found,
-        "load_same_client": round(figures.load_same_client, 3),
-        "load_copies": round(figures.load_copies, 3),
-        "elapsed_s": round(figures.elapsed, 1),
-    }
-    return json.dumps(data, indent=2)
 
 
 def percentile(values: list[float], q: float) -> float:

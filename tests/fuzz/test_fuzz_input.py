@@ -321,7 +321,7 @@ def test_any_setting_is_taken_or_refused_with_a_configuration_error(which: str, 
         "max_response_bytes": lambda: AsyncEncoderClient(TOKEN, max_response_bytes=value),
         "timeout": lambda: AsyncEncoderClient(TOKEN, timeout=value),
         "token_lifetime": lambda: AsyncEncoderClient(
-            api_key="k" * 12, secret="s" * 12, token_lifetime=value
+            api_key="fuzz-key-1234", secret="fuzz-Secret-9f8e7d", token_lifetime=value
         ),
         "retry": lambda: AsyncEncoderClient(TOKEN, retry=value),
     }

@@ -425,3 +425,57 @@ def test_client_refuses_auth_together_with_other_credentials(
     with pytest.raises(ConfigurationError, match="only one") as info:
         AsyncEncoderClient(auth=StaticToken(TOKEN), **kwargs)  # type: ignore[arg-type]
     assert TOKEN not in str(info.value) and SECRET not in str(info.value)
+
+
+# -- what a mutation run found untested (issue 13) -------------------------------------------
+
+
+@pytest.mark.parametrize(("api_key", "shown"), [("abcdefgh", "…"), ("abcdefghi", "abcd…")])
+def test_the_repr_shows_four_characters_of_a_key_only_when_it_is_longer_than_eight(
+    api_key: str, shown: str
+) -> None:
+    assert repr(APIKeyAuth(api_key, SECRET)) == f"APIKeyAuth(api_key={shown!r}, secret=***)"
+
+
+@pytest.mark.parametrize(("lifetime", "ok"), [(2, True), (2.0, True), (1.999, False)])
+def test_a_token_lifetime_of_two_seconds_is_the_shortest(lifetime: float, ok: bool) -> None:
+    if ok:
+        assert APIKeyAuth(API_KEY, SECRET, lifetime=lifetime).lifetime == lifetime
+    else:
+        with pytest.raises(ConfigurationError, match=r"lifetime must be >= 2 seconds, got 1\.999"):
+            APIKeyAuth(API_KEY, SECRET, lifetime=lifetime)
+
+
+def test_the_current_token_and_the_four_before_it_are_masked() -> None:
+    clock = FakeClock(1000.0)
+    auth = APIKeyAuth(API_KEY, SECRET, lifetime=600, clock=clock)
+    minted = []
+    for _ in range(7):
+        minted.append(auth.token())
+        auth.invalidate(minted[-1])
+    current = auth.token()
+    assert auth.secrets() == (SECRET, API_KEY, current, *reversed(minted[-4:]))
+
+
+def test_a_short_account_secret_mints_without_a_warning() -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        APIKeyAuth(API_KEY, "short").token()  # PyJWT warns about HMAC keys this short
+    assert caught == []
+
+
+async def test_a_custom_providers_sendable_token_is_sent() -> None:
+    class Provider:
+        renewable = False
+
+        def token(self) -> str:
+            return TOKEN
+
+        def invalidate(self, refused: str) -> None:
+            pass
+
+    call_next, seen = recording_call_next([200])
+    await drive(AuthLayer(Provider()), httpx.Request("GET", "https://x/y"), call_next)
+    assert seen[0].headers["Authorization"] == TOKEN

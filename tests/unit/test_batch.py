@@ -553,3 +553,99 @@ def test_ok_needs_a_complete_unstopped_report_with_every_id_settled() -> None:
     assert [r.job_id for r in report] == ["a", "b"]
     assert report.failed == [] and report.deleted == []
     assert report.counts[DeleteOutcome.GONE] == 1 and report.counts[DeleteOutcome.DELETED] == 0
+
+
+def _refusing(api: FakeJobsAPI, refused: set[str]) -> None:
+    """Answer 401 (the token refused) to a delete of any id in ``refused``."""
+    real = api.answer
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.rsplit("/", 1)[-1] in refused:
+            return httpx.Response(401, json={"message": "Token expired"})
+        return real(request)
+
+    api.answer = answer  # type: ignore[method-assign]
+
+
+def test_refused_credentials_stop_the_batch_and_the_rest_is_not_attempted() -> None:
+    api = FakeJobsAPI(["queued"] * 3)
+    a, b, c = api.jobs
+    _refusing(api, {a})
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock()) as client:
+            return await client.jobs.delete_many([a, "bad/id", b, b, c, 7], concurrency=1)
+
+    report = anyio.run(scenario)
+    assert [(r.job_id, r.outcome) for r in report] == [
+        (a, DeleteOutcome.FAILED),
+        ("bad/id", DeleteOutcome.INVALID),
+        (b, DeleteOutcome.NOT_ATTEMPTED),
+        (c, DeleteOutcome.NOT_ATTEMPTED),
+        ("<int 7>", DeleteOutcome.INVALID),
+    ]
+    assert api.deletes == []
+    assert report.stopped is not None
+    assert report.stopped.startswith("the credentials were refused: DELETE /v1/encoder/jobs/")
+    assert report.complete and not report.ok
+    assert report.duplicates == 1
+
+
+def test_a_stopped_batch_over_an_async_input_closes_it_and_drains_nothing() -> None:
+    api = FakeJobsAPI(["queued"] * 3)
+    a, b, c = api.jobs
+    _refusing(api, {a})
+    closed: list[bool] = []
+
+    async def ids() -> AsyncIterator[str]:
+        try:
+            for job_id in (a, b, c):
+                yield job_id
+        finally:
+            closed.append(True)
+
+    async def scenario() -> tuple[DeleteReport, list[bool]]:
+        async with _client(api, FakeClock()) as client:
+            report = await client.jobs.delete_many(ids(), concurrency=1)
+            return report, list(closed)  # closed by the batch, not later by the collector
+
+    report, closed_then = anyio.run(scenario)
+    assert closed_then == [True]
+    assert list(report.results) == [a]  # an async input is not drained: that could mean I/O
+    assert report.stopped is not None and report.complete
+
+
+def test_a_batch_without_duplicates_counts_none_and_without_a_callback_runs() -> None:
+    api = FakeJobsAPI(["queued"] * 3)
+
+    async def scenario() -> DeleteReport:
+        async with _client(api, FakeClock()) as client:
+            return await client.jobs.delete_many(list(api.jobs))
+
+    report = anyio.run(scenario)
+    assert report.duplicates == 0
+    assert report.ok and len(report.deleted) == 3
+
+
+def test_an_exception_from_on_progress_during_the_recheck_is_raised_as_itself() -> None:
+    api = FakeJobsAPI(["queued"])
+    (job_id,) = api.jobs
+    api.flaky[job_id] = [500, 500, 500]  # unknown at first; the re-check deletes it
+
+    class TheirBug(Exception):
+        pass
+
+    def on_progress(result: DeleteResult) -> None:
+        if result.outcome is DeleteOutcome.DELETED:
+            raise TheirBug("seen in the re-check")
+
+    report = DeleteReport()
+
+    async def scenario() -> None:
+        async with _client(api, FakeClock()) as client:
+            await client.jobs.delete_many([job_id], on_progress=on_progress, report=report)
+
+    with pytest.raises(TheirBug):
+        anyio.run(scenario)
+    assert report[job_id].outcome is DeleteOutcome.DELETED
+    assert report.stopped == "on_progress raised TheirBug" and not report.complete

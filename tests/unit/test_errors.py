@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from support import JOB_ID, JOB_PATH, SECRET, TOKEN
 
 import videosdk_async._http as http_helpers
+import videosdk_async._responses as _responses
 from videosdk_async import (
     APIConnectionError,
     APIStatusError,
@@ -34,6 +35,7 @@ from videosdk_async import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    RetryPolicy,
     ServerError,
     UnprocessableEntityError,
     VideoSDKError,
@@ -709,3 +711,83 @@ async def test_which_answers_say_a_change_may_have_taken_effect(status: int, app
             )
     assert caught.value.may_have_applied is applied
     assert ("the job may exist" in str(caught.value)) is applied
+
+
+async def test_a_402_is_a_plain_status_error_not_an_authentication_error(
+    client: AsyncEncoderClient, api: respx.MockRouter
+) -> None:
+    api.get(JOB_PATH).respond(402, json={"message": "pay"})
+    with pytest.raises(APIStatusError) as caught:
+        await client.jobs.get(JOB_ID)
+    assert type(caught.value) is APIStatusError
+    assert str(caught.value) == f"GET {JOB_PATH}: request refused for job {JOB_ID} (HTTP 402: pay)"
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ({"error": {"error": {"message": "deep"}}}, "deep"),
+        ({"error": {"error": {"error": {"message": "deeper"}}}}, "deeper"),
+        # Three levels in, the search stops: the fourth level is shown as JSON.
+        (
+            {"error": {"error": {"error": {"error": {"message": "too deep"}}}}},
+            '{"error": {"message": "too deep"}}',
+        ),
+        ({"error": [1, 2], "other": "x"}, '{"error": [1, 2], "other": "x"}'),
+        ({"detail": 5, "msg": "the msg"}, "the msg"),
+    ],
+)
+def test_where_the_servers_own_words_are_found(body: object, said: str) -> None:
+    assert _responses.server_message(body) == said
+
+
+async def test_a_long_request_id_and_a_long_job_status_are_cut(
+    client: AsyncEncoderClient, api: respx.MockRouter
+) -> None:
+    api.delete(JOB_PATH).respond(
+        409, json={"message": "no", "status": "s" * 60}, headers={"X-Request-Id": "r" * 300}
+    )
+    with pytest.raises(JobNotDeletableError) as caught:
+        await client.jobs.delete(JOB_ID)
+    assert caught.value.request_id == "r" * 127 + "…"
+    assert caught.value.job_status == "s" * 39 + "…"
+
+
+async def test_a_failure_after_two_attempts_says_so(api: respx.MockRouter) -> None:
+    api.get(JOB_PATH).respond(503, json={"message": "busy"})
+
+    async def instant(_: float) -> None:
+        return None
+
+    async with AsyncEncoderClient(
+        TOKEN, retry=RetryPolicy(2, sleep=instant), retry_budget=None
+    ) as client:
+        with pytest.raises(ServerError) as caught:
+            await client.jobs.get(JOB_ID)
+    assert str(caught.value) == (
+        f"GET {JOB_PATH}: server error for job {JOB_ID} after 2 attempts (HTTP 503: busy)"
+    )
+
+
+async def test_a_long_transport_message_is_cut_to_200_characters() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("x" * 500, request=request)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with AsyncEncoderClient(TOKEN, http_client=http, retry=None) as client:
+        with pytest.raises(APIConnectionError) as caught:
+            await client.jobs.get(JOB_ID)
+    assert f"(ConnectError: {'x' * 199}…)" in str(caught.value)
+
+
+def test_masking_follows_causes_and_contexts_keeps_other_arguments_and_ends_on_a_cycle() -> None:
+    top = RuntimeError(f"top {TOKEN}")
+    cause = ValueError(f"cause {TOKEN}", "second argument")
+    context = KeyError(f"context {TOKEN}")
+    top.__cause__, top.__context__ = cause, None
+    cause.__context__ = context
+    context.__context__ = top  # a cycle: built by hand, but a loop must still end
+    _responses.mask_causes(top, (TOKEN,))
+    assert top.args == ("top [redacted]",)
+    assert cause.args == ("cause [redacted]", "second argument")
+    assert context.args == ("context [redacted]",)

@@ -351,3 +351,18 @@ async def test_an_error_answer_past_the_cap_is_refused_too() -> None:
         await client.jobs.get(JOB_ID)
     assert caught.value.status_code == 500
     assert not isinstance(caught.value, APIStatusError)
+
+
+@pytest.mark.parametrize(
+    ("status", "applied"), [(200, True), (299, True), (300, False), (500, True), (503, False)]
+)
+async def test_an_answer_past_the_cap_says_whether_the_delete_may_have_applied(
+    status: int, applied: bool
+) -> None:
+    client = client_for(
+        lambda r: httpx.Response(status, stream=Stream(bytes(2 * MIB))), max_response_bytes=MIB
+    )
+    with pytest.raises(ResponseTooLargeError) as caught:
+        await client.jobs.delete(JOB_ID)
+    assert caught.value.may_have_applied is applied
+    assert ("may have taken effect" in str(caught.value)) is applied

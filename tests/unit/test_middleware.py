@@ -278,3 +278,10 @@ def test_videosdk_log_env_turns_logging_on(monkeypatch: pytest.MonkeyPatch) -> N
     finally:
         logger.setLevel(before_level)
         logger.handlers[:] = before_handlers
+
+
+def test_the_chain_names_each_user_middleware() -> None:
+    """A function by its qualified name, a callable object by its class's."""
+    client = AsyncEncoderClient(TOKEN, middleware=[passthrough, Tagger("t", [])])
+    names = [repr(m) for m in client.middleware]
+    assert names[2:4] == ["passthrough", "Tagger"]

@@ -580,3 +580,111 @@ def test_without_retries_a_lost_answer_is_still_known_to_have_maybe_applied(
     assert ("may have taken effect" in str(caught)) is applied
     expected = DeleteOutcome.GONE if applied else DeleteOutcome.FAILED
     assert report["abc"].outcome is expected  # unknown, re-checked: the 404 means done
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: RetryPolicy(backoff_base=True), "backoff_base must be a number, got True"),
+        (lambda: RetryPolicy(backoff_cap="8"), "backoff_cap must be a number, got '8'"),
+        (
+            lambda: RetryPolicy(retry_after_cap=-1),
+            "retry_after_cap must be finite and >= 0, got -1",
+        ),
+        (lambda: RetryBudget(max_tokens=0.5), "max_tokens must be finite and >= 1, got 0.5"),
+        (
+            lambda: RetryPolicy.coerce(True),
+            "retry must be a RetryPolicy, a number of retries or None, got True",
+        ),
+        (
+            lambda: RetryPolicy.coerce("2"),
+            "retry must be a RetryPolicy, a number of retries or None, got '2'",
+        ),
+        (lambda: RetryPolicy(0), "max_attempts must be an int >= 1, got 0"),
+        (lambda: RetryPolicy().with_max_retries(-1), "max_retries must be an int >= 0, got -1"),
+    ],
+)
+def test_refusals_say_what_was_wrong(build: object, message: str) -> None:
+    from videosdk_async import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as caught:
+        build()  # type: ignore[operator]
+    assert str(caught.value) == message
+
+
+def test_with_max_retries_zero_means_one_attempt() -> None:
+    assert RetryPolicy(5).with_max_retries(0).max_attempts == 1
+
+
+def test_the_backoff_exponent_stops_growing_at_62() -> None:
+    huge = RetryPolicy(backoff_base=1.0, backoff_cap=1e300, random=lambda: 1.0)
+    assert huge.backoff(63) == 2.0**62
+    assert huge.backoff(10_000) == 2.0**62
+
+
+def test_the_budget_trickles_in_a_fraction_of_a_second_too() -> None:
+    clock = FakeClock()
+    budget = RetryBudget(ratio=0, max_tokens=10, floor_per_second=0.5, clock=clock)
+    for _ in range(10):
+        budget.try_withdraw()
+    clock.advance(0.5)
+    assert budget.tokens == pytest.approx(0.25)
+
+
+def test_a_withdrawal_counts_the_time_that_passed_since_the_last() -> None:
+    clock = FakeClock()
+    budget = RetryBudget(ratio=0, max_tokens=1, floor_per_second=0.5, clock=clock)
+    assert budget.try_withdraw()
+    clock.advance(2.0)  # one token trickled in; nothing read the balance meanwhile
+    assert budget.try_withdraw()
+    assert not budget.try_withdraw()
+
+
+@pytest.mark.parametrize(
+    ("method", "failure", "remaining", "attempt", "reason"),
+    [
+        ("GET", httpx.UnsupportedProtocol("u"), None, 1, "UnsupportedProtocol is not transient"),
+        ("POST", httpx.ReadTimeout("t"), None, 1, "ReadTimeout after the POST may have been sent"),
+        ("GET", httpx.Response(400), None, 1, "HTTP 400 is not retryable"),
+        ("POST", httpx.Response(503), None, 1, "HTTP 503 to a POST is not retried"),
+        ("GET", httpx.Response(503), None, 3, "HTTP 503; all 3 attempts used"),
+        (
+            "GET",
+            httpx.Response(429, headers={"Retry-After": "99"}),
+            None,
+            1,
+            "HTTP 429; server asked to wait 99s, over the cap",
+        ),
+        (
+            "GET",
+            httpx.Response(429, headers={"Retry-After": "5"}),
+            4.0,
+            1,
+            "HTTP 429; a 5s wait would pass the deadline",
+        ),
+    ],
+)
+def test_a_decision_not_to_retry_waits_nothing_and_says_why(
+    method: str, failure: object, remaining: float | None, attempt: int, reason: str
+) -> None:
+    policy = RetryPolicy(3, retry_after_cap=60, random=lambda: 0.0)
+    decision = policy.decide(method, attempt, failure, remaining)  # type: ignore[arg-type]
+    assert not decision.retry
+    assert decision.delay == 0.0
+    assert decision.reason == reason
+    assert decision.deadline is (remaining is not None)
+
+
+def test_the_decision_not_to_retry_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    layer = RetryLayer(RetryPolicy(2, sleep=_no_sleep), None)
+
+    async def always_503(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, request=request)
+
+    with caplog.at_level(logging.DEBUG, logger="videosdk_async"):
+        anyio.run(drive, layer, _request(), always_503)
+    assert "not retrying GET /v1/encoder/jobs/abc: HTTP 503; all 2 attempts used" in [
+        r.getMessage() for r in caplog.records
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 import anyio
 import httpx
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from support import FakeClock, drive, job_json, make_client
 
 from videosdk_async import (
+    AsyncEncoderClient,
     ConfigurationError,
     DeadlineExceededError,
     QueueTimeoutError,
@@ -257,5 +259,100 @@ def test_a_deadline_during_a_backoff_after_a_503_says_not_applied(backend: str) 
         assert not caught.value.may_have_applied
         assert caught.value.last_failure == "HTTP 503"
         assert "may have taken effect" not in str(caught.value)
+
+    anyio.run(scenario, backend=backend)
+
+
+# -- what a mutation run found untested (issue 13) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: TimeoutPolicy(True), "deadline must be a number of seconds, got True"),
+        (lambda: TimeoutPolicy("5"), "deadline must be a number of seconds, got '5'"),
+        (lambda: TimeoutPolicy(read="5"), "read timeout must be a number of seconds, got '5'"),
+        (lambda: TimeoutPolicy(-1), "deadline must be positive and finite, got -1"),
+        (
+            lambda: TimeoutPolicy.coerce(True),
+            "timeout must be seconds, an httpx.Timeout, a TimeoutPolicy or None, got bool",
+        ),
+        (
+            lambda: TimeoutPolicy.coerce("5"),
+            "timeout must be seconds, an httpx.Timeout, a TimeoutPolicy or None, got str",
+        ),
+    ],
+)
+def test_refusals_say_what_was_wrong(build: object, message: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        build()  # type: ignore[operator]
+    assert str(caught.value) == message
+
+
+def test_no_deadline_and_no_phase_limit_are_allowed() -> None:
+    policy = TimeoutPolicy(None, connect=None, read=None, write=None, pool=None, queue=None)
+    assert policy.deadline is None and policy.queue is None
+    assert policy.attempt_parts == {"connect": None, "read": None, "write": None, "pool": None}
+    coerced = TimeoutPolicy.coerce(httpx.Timeout(3.0, read=None))
+    assert coerced is not None and coerced.deadline == 60.0
+    assert coerced.attempt_parts == {"connect": 3.0, "read": None, "write": 3.0, "pool": 3.0}
+
+
+def _sent_timeouts(policy: TimeoutPolicy) -> dict[str, float | None]:
+    seen: list[dict[str, float | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(dict(request.extensions["timeout"]))
+        return httpx.Response(200, json=job_json())
+
+    async def scenario() -> None:
+        async with AsyncEncoderClient(
+            "tok-0123456789abcdef",
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+            timeout=policy,
+            retry=None,
+        ) as client:
+            await client.jobs.get("abc")
+
+    anyio.run(scenario)
+    return seen[0]
+
+
+def test_without_a_deadline_the_attempt_timeouts_are_sent_as_set() -> None:
+    assert _sent_timeouts(TimeoutPolicy(None, connect=1, read=2, write=3, pool=4)) == {
+        "connect": 1.0, "read": 2.0, "write": 3.0, "pool": 4.0,
+    }  # fmt: skip
+
+
+def test_a_phase_without_a_limit_is_cut_to_the_time_left() -> None:
+    clock = FakeClock()
+    sent = _sent_timeouts(TimeoutPolicy(30, connect=1, read=None, write=3, pool=4, clock=clock))
+    assert sent == {"connect": 1.0, "read": 30.0, "write": 3.0, "pool": 4.0}
+
+
+def test_phases_longer_than_the_time_left_are_cut_to_it() -> None:
+    clock = FakeClock()
+    sent = _sent_timeouts(TimeoutPolicy(2, connect=1, read=5, write=2, pool=9, clock=clock))
+    assert sent == {"connect": 1.0, "read": 2.0, "write": 2.0, "pool": 2.0}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_deadline_that_passes_before_any_attempt_says_nothing_was_sent(backend: str) -> None:
+    async def dawdle(request: httpx.Request, call_next: Any) -> httpx.Response:
+        await anyio.sleep(1)  # a middleware that takes its time before passing the request on
+        return await call_next(request)
+
+    async def scenario() -> None:
+        client = make_client(
+            lambda r: httpx.Response(200), FakeClock(), deadline=0.05, middleware=[dawdle]
+        )
+        async with client:
+            with pytest.raises(DeadlineExceededError) as caught:
+                await client.jobs.delete("abc")
+        assert caught.value.attempts == 0
+        assert not caught.value.may_have_applied
+        assert str(caught.value) == (
+            "DELETE /v1/encoder/jobs/abc (job abc): deadline of 0.05s exceeded after 0 attempts"
+        )
 
     anyio.run(scenario, backend=backend)

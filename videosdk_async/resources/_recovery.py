@@ -17,7 +17,7 @@ from .._constants import MAX_PER_PAGE
 from ..errors import APIError
 from ..models import EncodingJob, JobCreate, JobPage
 
-__all__ = ["MARKER_KEY", "find_created", "may_have_created", "note", "with_marker"]
+__all__ = ["MARKER_KEY", "find_created", "note", "with_marker"]
 
 MARKER_KEY = "_videosdkCreateId"
 """The ``userData`` key of the marker. A marker already there (yours) is kept and used."""
@@ -33,15 +33,6 @@ def with_marker(body: JobCreate) -> tuple[JobCreate, str]:
         marker = uuid.uuid4().hex
         user_data[MARKER_KEY] = marker
     return body.model_copy(update={"user_data": user_data}), marker
-
-
-def may_have_created(exc: APIError) -> bool:
-    """Whether the failed create may have made the job.
-
-    True when its request may have been applied (a lost or undecodable answer, a timeout after
-    sending, 500/502/504), or when the server said 2xx in a body that is not a job.
-    """
-    return exc.may_have_applied
 
 
 def note(exc: Exception, text: str) -> None:

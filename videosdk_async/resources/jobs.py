@@ -52,7 +52,7 @@ from ..models.raw import APIResponse, with_raw
 from ..pagination import AsyncJobPage, AsyncPaginator, link_page
 from ..uploads import UploadSource
 from ._caller import Caller, Query
-from ._recovery import find_created, may_have_created, note, with_marker
+from ._recovery import find_created, note, with_marker
 
 __all__ = ["JobsResource", "JobsResourceWithRawResponse"]
 
@@ -196,7 +196,7 @@ class JobsResource:
                 extra_query=extra_query,
             )
         except APIError as exc:
-            if not may_have_created(exc):
+            if not exc.may_have_applied:  # the server said it did not take it on
                 raise
             if marker is None:
                 note(exc, "the job may exist (jobs.create(..., recover=True) finds it then)")
