@@ -27,8 +27,8 @@ class StorageLocation:
     __slots__ = ("_answers", "_locks", "allow_insecure_http", "configured")
 
     def __init__(self, configured: str | None, *, allow_insecure_http: bool = False) -> None:
-        self.configured = configured
-        self.allow_insecure_http = allow_insecure_http
+        self.configured: str | None = configured
+        self.allow_insecure_http: bool = allow_insecure_http
         self._answers: dict[str, str] = {}
         self._locks: dict[str, anyio.Lock] = {}
 

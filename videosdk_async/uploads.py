@@ -297,12 +297,12 @@ class MultipartUpload(httpx.AsyncByteStream):
     ) -> None:
         self._source = source
         self._on_progress = on_progress
-        self.filename = filename
-        self.content_type = content_type
-        self.total = source.size
-        self.sent = 0
-        self.attempts = 0
-        self.boundary = secrets.token_hex(16)
+        self.filename: str = filename
+        self.content_type: str = content_type
+        self.total: int | None = source.size
+        self.sent: int = 0
+        self.attempts: int = 0
+        self.boundary: str = secrets.token_hex(16)
         self._head = (
             f"--{self.boundary}\r\n"
             f'Content-Disposition: form-data; name="{FILE_FIELD}"; '

@@ -15,12 +15,15 @@ from collections.abc import AsyncIterator, Generator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core import EmulatorCore
 from .emulator import Emulator
 from .loopback import is_loopback_host
 from .paths import STORAGE_PATH
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 STARTUP_TIMEOUT = 10.0
 SHUTDOWN_TIMEOUT = 5.0
@@ -115,7 +118,7 @@ class RunningServer:
             await asyncio.shield(self._task)
 
 
-def _app_of(target: Emulator | Any) -> tuple[Emulator | None, Any]:
+def _app_of(target: Emulator | ASGIApp) -> tuple[Emulator | None, ASGIApp]:
     if isinstance(target, Emulator):
         return target, target.app
     return None, target
@@ -123,7 +126,7 @@ def _app_of(target: Emulator | Any) -> tuple[Emulator | None, Any]:
 
 @asynccontextmanager
 async def serve(
-    target: Emulator | Any,
+    target: Emulator | ASGIApp,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
@@ -186,7 +189,7 @@ class ServerThread:
 
     def __init__(
         self,
-        target: Emulator | Any,
+        target: Emulator | ASGIApp,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -194,6 +197,7 @@ class ServerThread:
         allow_non_loopback: bool = False,
     ) -> None:
         _check_host(host, allow_non_loopback)
+        self.emulator: Emulator | None
         self.emulator, self._app = _app_of(target)
         self.host = host
         self._port = port
