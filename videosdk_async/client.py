@@ -257,6 +257,20 @@ def _check_http_client(http_client: object) -> httpx.AsyncClient:
     )
 
 
+def _took_slot(limiter: anyio.CapacityLimiter, call: Call) -> bool:
+    """Take a free slot at once if there is one; False when the call must wait for one."""
+    try:
+        limiter.acquire_on_behalf_of_nowait(call)
+    except anyio.WouldBlock:
+        return False
+    except Exception as exc:
+        # anyio before 4.14.2 lets trio's own WouldBlock through on the trio backend.
+        if type(exc).__name__ == "WouldBlock" and type(exc).__module__.startswith("trio"):
+            return False
+        raise
+    return True
+
+
 class AsyncEncoderClient:
     """Async client for VideoSDK's encoding-jobs API.
 
@@ -599,9 +613,7 @@ class AsyncEncoderClient:
         # A call holds one of the pool's slots from its first attempt to its last, so at most
         # max_concurrency requests are ever in flight and nothing waits in httpx's pool. The
         # deadline starts once the slot is held: queueing here is the caller's own backlog.
-        try:
-            limiter.acquire_on_behalf_of_nowait(call)
-        except anyio.WouldBlock:
+        if not _took_slot(limiter, call):
             queue = timeout.queue if timeout is not None else None
             if queue is None:
                 await limiter.acquire_on_behalf_of(call)

@@ -34,13 +34,13 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _async_fixture(fn: F) -> F:
+def _async_fixture(*, name: str) -> Callable[[F], F]:
     """``pytest_asyncio.fixture`` when available (strict mode needs it), else ``pytest.fixture``."""
     try:
         import pytest_asyncio
     except ImportError:  # pragma: no cover - pytest-asyncio missing
-        return cast(F, pytest.fixture(fn))
-    return cast(F, pytest_asyncio.fixture(fn))
+        return cast("Callable[[F], F]", pytest.fixture(name=name))
+    return cast("Callable[[F], F]", pytest_asyncio.fixture(name=name))
 
 
 MARKER = "videosdk_emulator"
@@ -89,14 +89,44 @@ def videosdk_emulator(
     emulator.clear_faults()
 
 
-@_async_fixture
-async def videosdk_client(videosdk_emulator: Emulator) -> AsyncIterator[AsyncEncoderClient]:
-    """An open ``AsyncEncoderClient`` (API key + secret) talking to ``videosdk_emulator``."""
+@pytest.fixture
+def videosdk_client(request: pytest.FixtureRequest) -> AsyncEncoderClient:
+    """An open ``AsyncEncoderClient`` (API key + secret) talking to ``videosdk_emulator``.
+
+    Opened by whichever plugin runs the test, so it lives on the test's event loop: anyio's
+    for a test marked ``anyio`` (asyncio or trio), pytest-asyncio's otherwise.
+    """
+    runs_on_anyio = "anyio_backend" in request.fixturenames
+    opened = request.getfixturevalue(_ANYIO_CLIENT if runs_on_anyio else _ASYNCIO_CLIENT)
+    return cast("AsyncEncoderClient", opened)
+
+
+def _client_for(emulator: Emulator) -> AsyncEncoderClient:
     from videosdk_async import AsyncEncoderClient
 
-    async with AsyncEncoderClient(
-        api_key=videosdk_emulator.api_key,
-        secret=videosdk_emulator.secret,
-        base_url=videosdk_emulator.base_url,
-    ) as client:
+    return AsyncEncoderClient(
+        api_key=emulator.api_key, secret=emulator.secret, base_url=emulator.base_url
+    )
+
+
+# pytest-asyncio runs a fixture on its own event loop (in strict mode, only one it was told
+# about), and some of its versions do so even for a test that anyio's plugin runs: the client
+# would then belong to a loop the test never sees. anyio's plugin runs a plain async fixture
+# on the test's own loop, so anyio tests get that one. (Two functions: pytest-asyncio marks
+# the function object it is given.)
+_ASYNCIO_CLIENT = "_videosdk_client_on_pytest_asyncio"
+_ANYIO_CLIENT = "_videosdk_client_on_anyio"
+
+
+@_async_fixture(name=_ASYNCIO_CLIENT)
+async def _client_on_pytest_asyncio(
+    videosdk_emulator: Emulator,
+) -> AsyncIterator[AsyncEncoderClient]:
+    async with _client_for(videosdk_emulator) as client:
+        yield client
+
+
+@pytest.fixture(name=_ANYIO_CLIENT)
+async def _client_on_anyio(videosdk_emulator: Emulator) -> AsyncIterator[AsyncEncoderClient]:
+    async with _client_for(videosdk_emulator) as client:
         yield client

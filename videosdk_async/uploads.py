@@ -89,7 +89,7 @@ class _PathSource:
             handle = await anyio.open_file(self.path, "rb")
         except OSError as exc:
             raise _SourceProblem(f"cannot open {self.path}: {exc.strerror or exc}") from exc
-        async with handle:
+        try:
             left = self.size or 0
             while left > 0:  # never past the size announced: a growing file is cut there
                 try:
@@ -100,6 +100,10 @@ class _PathSource:
                     return  # it shrank: the body reports the shortfall
                 left -= len(data)
                 yield data
+        finally:
+            # Closed here and now: a read-only file has nothing to flush, and anyio's aclose
+            # (a thread hop) can itself be cancelled before it runs when the upload is.
+            handle.wrapped.close()
 
 
 class _BytesSource:

@@ -10,6 +10,8 @@ it (several keys may be combined, separated by spaces):
 - ``<!-- example: needs=client,job_id -->``: the block uses names a reader would already have:
   ``client`` (an open ``AsyncEncoderClient`` on the emulator), ``job_id`` / ``job`` (a queued
   job), ``job_ids`` (three queued jobs), ``token`` (a valid token), ``emulator``.
+- ``<!-- example: requires=httpx2 -->``: the block imports an optional package that not every
+  supported Python can install; it is skipped, saying so, where the package is missing.
 
 A block that only includes a file of the project (``--8<-- "examples/app.py:section"``)
 is run by that file's own tests.
@@ -49,6 +51,7 @@ class Example:
     pytest: bool = False
     asyncio_mode: str = "auto"
     needs: frozenset[str] = field(default_factory=frozenset)
+    requires: frozenset[str] = field(default_factory=frozenset)
     tested_by: str | None = None
 
     @property
@@ -117,6 +120,7 @@ def examples_in(path: Path) -> list[Example]:
                 pytest="pytest" in options,
                 asyncio_mode=options.get("asyncio-mode", "auto"),
                 needs=frozenset(n for n in options.get("needs", "").split(",") if n),
+                requires=frozenset(n for n in options.get("requires", "").split(",") if n),
                 tested_by=tested_by,
             )
         )

@@ -205,6 +205,8 @@ def test_handed_over_examples_have_a_test_that_names_their_page() -> None:
 def test_example_runs(example: Example, request: pytest.FixtureRequest) -> None:
     if example.skip is not None:
         pytest.skip(example.skip)
+    for module in sorted(example.requires):
+        pytest.importorskip(module, reason=f"{example.name} imports {module}, not installed here")
     if example.pytest:
         outcomes: dict[str, str | None] = request.getfixturevalue("pytest_example_outcomes")
         problem = outcomes[_module_name(example)]
@@ -223,7 +225,8 @@ def test_the_collector_reads_directives(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text(
         'text\n<!-- example: skip="a fragment" -->\n```python\nx = 1\n```\n\n'
-        "<!-- example: needs=client,job_id -->\n```python\nawait client.jobs.get(job_id)\n```\n"
+        "<!-- example: needs=client,job_id requires=httpx2 -->\n"
+        "```python\nawait client.jobs.get(job_id)\n```\n"
         "```console\n$ ls\n```\n"
         "<!-- example: pytest asyncio-mode=strict -->\n```python\ndef test_x(): pass\n```\n",
         encoding="utf-8",
@@ -236,4 +239,5 @@ def test_the_collector_reads_directives(tmp_path: Path) -> None:
         False,
     )
     assert second.needs == {"client", "job_id"} and second.awaits_at_top_level
+    assert (second.requires, first.requires) == ({"httpx2"}, frozenset())
     assert ROOT.is_dir()

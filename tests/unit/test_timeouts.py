@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import httpx
 import pytest
+import trio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import FakeClock, drive, job_json, make_client
@@ -20,6 +21,7 @@ from videosdk_async import (
     TimeoutPolicy,
     VideoSDKError,
 )
+from videosdk_async.client import _took_slot
 from videosdk_async.middleware import Call
 from videosdk_async.timeouts import DeadlineLayer
 
@@ -189,6 +191,32 @@ def test_queue_timeout_bounds_the_wait_for_a_slot(backend: str) -> None:
 
     anyio.run(scenario, backend=backend)
     assert sent == ["/v1/encoder/jobs/first"]
+
+
+class _NowaitLimiter:
+    """A limiter whose ``acquire_on_behalf_of_nowait`` raises what it is given."""
+
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+        self.borrowers: list[object] = []
+
+    def acquire_on_behalf_of_nowait(self, borrower: object) -> None:
+        if self.error is not None:
+            raise self.error
+        self.borrowers.append(borrower)
+
+
+@pytest.mark.parametrize("full", [anyio.WouldBlock(), trio.WouldBlock()], ids=["anyio", "trio"])
+def test_a_full_limiter_means_wait_whichever_would_block_it_raises(full: Exception) -> None:
+    # anyio before 4.14.2 lets trio's own WouldBlock out of the trio backend's limiter: the call
+    # must then wait for a slot, not fail.
+    call = Call("GET", "/v1/encoder/jobs/x")
+    assert _took_slot(cast(anyio.CapacityLimiter, _NowaitLimiter(full)), call) is False
+    free = _NowaitLimiter(None)
+    assert _took_slot(cast(anyio.CapacityLimiter, free), call) is True
+    assert free.borrowers == [call]
+    with pytest.raises(RuntimeError, match="broken"):
+        _took_slot(cast(anyio.CapacityLimiter, _NowaitLimiter(RuntimeError("broken"))), call)
 
 
 def test_a_post_cut_short_by_the_deadline_reports_the_deadline() -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -203,11 +205,22 @@ async def serve_until_stopped(
         port=port,
         log_level=log_level,
         allow_non_loopback=True,  # checked by plan_from_args()
-        handle_signals=True,
         log_config=LOGGING_CONFIG,
     ) as server:
-        print(banner(emulator, server.base_url), file=out, flush=True)
-        await server.wait_closed()
+        # Ctrl-C and SIGTERM stop the server here, as a normal end. (uvicorn's own handling
+        # raises the signal again once it has stopped, which Python 3.10 shows as a traceback.)
+        loop = asyncio.get_running_loop()
+        stops = (signal.SIGINT, signal.SIGTERM)
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C is a KeyboardInterrupt
+            for signum in stops:
+                loop.add_signal_handler(signum, server.request_shutdown)
+        try:
+            print(banner(emulator, server.base_url), file=out, flush=True)
+            await server.wait_closed()
+        finally:
+            for signum in stops:
+                with contextlib.suppress(NotImplementedError):
+                    loop.remove_signal_handler(signum)
 
 
 def _report(stream: TextIO, message: str) -> None:
@@ -242,7 +255,7 @@ def main(
     try:
         asyncio.run(serve_until_stopped(emulator, plan.host, plan.port, plan.log_level, out))
     except KeyboardInterrupt:
-        pass  # uvicorn re-raises the SIGINT it caught once it has shut down: a normal stop
+        pass  # where signal handlers cannot be set (Windows), Ctrl-C arrives as this
     except OSError as exc:
         _report(err, f"cannot serve on {plan.host}:{plan.port}: {exc.strerror or exc}")
         return EXIT_USAGE

@@ -58,20 +58,15 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _make_server(
-    app: Any, host: str, port: int, log_level: str, handle_signals: bool, log_config: Any
-) -> Any:
+def _make_server(app: Any, host: str, port: int, log_level: str, log_config: Any) -> Any:
     import uvicorn
 
     class _Server(uvicorn.Server):
-        # Embedded servers must not take over the process's signal handlers.
+        # An embedded server never takes over the process's signal handlers (the emulator
+        # command sets its own, to stop it).
         @contextlib.contextmanager
         def capture_signals(self) -> Generator[None, None, None]:
-            if handle_signals:
-                with super().capture_signals():
-                    yield
-            else:
-                yield
+            yield
 
     config = uvicorn.Config(
         app,
@@ -132,7 +127,6 @@ async def serve(
     port: int = 0,
     log_level: str = "warning",
     allow_non_loopback: bool = False,
-    handle_signals: bool = False,
     log_config: Any = None,
 ) -> AsyncIterator[RunningServer]:
     """Serve an `Emulator` (or any ASGI app) in the current asyncio loop.
@@ -144,7 +138,7 @@ async def serve(
     _check_host(host, allow_non_loopback)
     emulator, app = _app_of(target)
     sock = bind_socket(host, port)
-    server = _make_server(app, host, port, log_level, handle_signals, log_config)
+    server = _make_server(app, host, port, log_level, log_config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name="videosdk-emulator-uvicorn")
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STARTUP_TIMEOUT
