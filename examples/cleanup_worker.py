@@ -216,7 +216,9 @@ async def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("videosdk_async").setLevel(logging.WARNING)  # our own lines suffice
+    # Our own lines suffice: the SDK's and httpx's would add one per request.
+    for chatty in ("videosdk_async", "httpx"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         client = AsyncEncoderClient()  # VIDEOSDK_BASE_URL, _API_KEY, _SECRET_KEY (or _TOKEN)
     except VideoSDKError as exc:

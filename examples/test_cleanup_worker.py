@@ -325,12 +325,13 @@ async def test_sigint_between_rounds_stops_at_once(videosdk_emulator: Emulator) 
     args = ["--older-than", "0", "--every", "3600"]
     async with worker_process(videosdk_emulator, *args) as process:
         with anyio.fail_after(20):
-            await read_log_until(process, lambda lines: any("round 1:" in x for x in lines))
+            log = await read_log_until(process, lambda lines: any("round 1:" in x for x in lines))
             process.send_signal(signal.SIGINT)  # during the hour-long pause
             code = await process.wait()
             printed = await stdout_of(process)
 
     assert code == 0
+    assert all(" cleanup_worker: " in line for line in log), log  # not a line per request
     assert printed.splitlines() == [
         "stopped after 1 round, 3 deleted, 0 with trouble",
         "last round: 3 jobs: 3 deleted",

@@ -231,7 +231,8 @@ def check_url(
     """``raw`` as a URL the token may be sent to (no trailing slash).
 
     Else a ConfigurationError naming ``where`` it came from. The checks: http(s), a host, no
-    credentials in it, and plain http only to loopback unless ``allow_insecure_http``. A
+    credentials, query or fragment in it (neither is ever quoted), and plain http only to
+    loopback unless ``allow_insecure_http``. A
     refused URL is quoted with ``secrets`` (and anything shaped like one) masked.
     """
     if not isinstance(raw, str) and not isinstance(raw, httpx.URL):
@@ -251,6 +252,12 @@ def check_url(
         )
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(f"{where} {shown!r} must be an http(s) URL with a host")
+    if "?" in text or "#" in text:  # paths are added to it: a query or fragment would swallow them
+        bare = str(url.copy_with(query=None, fragment=None)).rstrip("/")
+        raise ConfigurationError(
+            f'{where} must not carry a query or a fragment ("?..." or "#..."): calls add '
+            f"their own paths and queries to it; give {redact(bare, tuple(secrets))[:200]!r}"
+        )
     if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
         raise ConfigurationError(
             f"{where} {shown!r} is plain http to a non-loopback host: tokens would travel "

@@ -46,6 +46,19 @@ async def test_refuses_non_loopback_host(emu: Emulator) -> None:
         ServerThread(emu, host="192.168.1.1")
 
 
+def test_serve_under_trio_says_to_use_a_thread(emu: Emulator) -> None:
+    async def under_trio() -> None:
+        async with serve(emu):
+            pass  # pragma: no cover - refused before it serves
+
+    with pytest.raises(RuntimeError) as refused:
+        anyio.run(under_trio, backend="trio")
+    assert str(refused.value) == (
+        "serve() runs on an asyncio event loop; under trio (or from sync code) start the "
+        "emulator in a thread of its own: ServerThread(emulator).start()"
+    )
+
+
 def test_server_thread_sync_use(emu: Emulator) -> None:
     with ServerThread(emu) as server:
         assert server.base_url == emu.base_url

@@ -90,7 +90,7 @@ def test_upload_human_output(env: Any, tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["upload", "/no/such/file.mp4"], "cannot upload /no/such/file.mp4: no such file"),
-        (["upload", "{video}", "--preset", "360:hls"], "--preset need --create"),
+        (["upload", "{video}", "--preset", "360:hls"], "--preset needs --create"),
         (["upload", "{video}", "--create"], "--create needs at least one --preset"),
         (["upload", "{video}", "--create", "--preset", "999:hls"], "999"),
     ],

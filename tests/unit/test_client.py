@@ -478,6 +478,27 @@ def test_credentials_in_the_base_url_are_refused() -> None:
     assert "must not carry credentials" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.videosdk.live/?token=hunter2secret",
+        "https://api.videosdk.live/v1?",
+        "https://api.videosdk.live/#hunter2secret",
+        "http://127.0.0.1:8788/base?x=hunter2secret#frag",
+    ],
+)
+def test_a_query_or_fragment_in_the_base_url_is_refused_unquoted(url: str) -> None:
+    # Paths are added to the base URL: "?..." or "#..." would send every call to its root,
+    # or drop the path into a fragment. What follows them may be a pasted secret.
+    with pytest.raises(ConfigurationError) as caught:
+        AsyncEncoderClient("tok", base_url=url)
+    message = str(caught.value)
+    assert "must not carry a query or a fragment" in message
+    assert "hunter2" not in message and "hunter2" not in repr(caught.value)
+    bare = url.split("?")[0].split("#")[0].rstrip("/")
+    assert message.endswith(f"give {bare!r}")
+
+
 async def test_in_flight_counts_calls_holding_a_slot() -> None:
     """client.in_flight: how many calls hold a slot now (what a metrics gauge reads)."""
     release = anyio.Event()

@@ -153,7 +153,7 @@ async def test_create_accepts_a_model_or_a_dict(
     [
         ({"video_id": VIDEO_ID}, ["presets"]),
         ({"video_id": VIDEO_ID, "presets": []}, ["presets", "at least 1"]),
-        ({"presets": [PRESET]}, ["exactly one of video_id or video_url"]),
+        ({"presets": [PRESET]}, ["exactly one of video_id or video_url, or video="]),
         (
             {"video_id": VIDEO_ID, "video_url": "https://e.com/a.mp4", "presets": [PRESET]},
             ["exactly one of video_id or video_url"],

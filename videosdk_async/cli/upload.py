@@ -150,7 +150,8 @@ def upload_command(
         if value
     ]
     if job_flags and not create:
-        raise UsageProblem(f"{', '.join(job_flags)} need --create")
+        verb = "needs" if len(job_flags) == 1 else "need"
+        raise UsageProblem(f"{', '.join(job_flags)} {verb} --create")
     if create and not presets:
         raise UsageProblem("--create needs at least one --preset, e.g. --preset 360,720:hls")
     preset_specs: list[PresetSpec] = [_parsed(parsing.parse_preset, p) for p in presets or ()]

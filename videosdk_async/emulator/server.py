@@ -131,10 +131,19 @@ async def serve(
 ) -> AsyncIterator[RunningServer]:
     """Serve an `Emulator` (or any ASGI app) in the current asyncio loop.
 
+    asyncio only (uvicorn's loop); under trio, `ServerThread` serves from a thread instead.
+
     ``port=0`` picks a free ephemeral port; the yielded server knows the real
     one. On exit the server shuts down and waits for it (briefly). Raises
     `OSError` when ``host:port`` cannot be bound (a busy port).
     """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # trio, or no event loop: uvicorn needs asyncio's
+        raise RuntimeError(
+            "serve() runs on an asyncio event loop; under trio (or from sync code) start the "
+            "emulator in a thread of its own: ServerThread(emulator).start()"
+        ) from None
     _check_host(host, allow_non_loopback)
     emulator, app = _app_of(target)
     sock = bind_socket(host, port)

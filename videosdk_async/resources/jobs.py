@@ -173,6 +173,11 @@ class JobsResource:
             raise InvalidRequestError(
                 f"pass the job either as `request` or as keywords, not both ({', '.join(given)})"
             )
+        if request is None and video_id is None and video_url is None:
+            raise InvalidRequestError(
+                "invalid create request: give exactly one of video_id or video_url, or video= "
+                "(a file to upload first)"
+            )
         try:
             body = (
                 request
