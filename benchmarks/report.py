@@ -235,12 +235,23 @@ def _generic(f: Mapping[str, Any]) -> Lines:
     return ["```json", json.dumps(f, indent=2), "```"]
 
 
+def _upload_memory(f: Mapping[str, Any]) -> Lines:
+    return _table(
+        ["source", "seconds", "MiB/s", "peak RSS growth (MiB)"],
+        [
+            [name, f"{u['seconds']:.2f}", f"{u['mb_per_s']:,.0f}", f"{u['peak_rss_growth_mb']:.1f}"]
+            for name, u in f["uploads"].items()
+        ],
+    )
+
+
 RENDERERS: dict[str, Callable[[Mapping[str, Any]], Lines]] = {
     "call_overhead": _call_overhead,
     "page_parsing": _page_parsing,
     "import_time": _import_time,
     "batch_deletes": _batch_deletes,
     "iterate_memory": _iterate_memory,
+    "upload_memory": _upload_memory,
     "retry_amplification": _retry_amplification,
 }
 

@@ -21,6 +21,7 @@ BENCHMARKS = (
     "call_overhead",
     "batch_deletes",
     "iterate_memory",
+    "upload_memory",
     "page_parsing",
     "import_time",
     "retry_amplification",

@@ -1,22 +1,19 @@
 """Client memory while uploading a large file: it must stay flat, whatever the size.
 
-Run: python benchmarks/upload_memory.py [--size tiny|full]
+Run: ``python -m benchmarks.upload_memory --size tiny|full`` (part of ``nox -s bench``)
 
 ``full`` uploads 1 GiB twice to the emulator over loopback: once from a path (a sparse temp
 file: nothing to write first, Content-Length known) and once from an async generator
-(chunked). ``tiny`` does the same with 128 MiB, for a quick check. The emulator runs in a child
-process, so this process is the client alone; a thread samples its resident set size
-(``/proc/self/statm``, every 5 ms) and the report gives the peak growth over the RSS just
-before each upload (after a warm-up upload). Flat means a growth under 50 MB, at any size.
+(chunked). ``tiny`` does the same with 16 MiB, to prove it works. The emulator runs in a child
+process, so this process is the client alone; a thread samples its resident set size every
+5 ms and the report gives the peak growth over the RSS just before each upload (after a
+warm-up upload). Flat means a growth under 50 MiB, at any size.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import re
-import resource
 import select
 import signal
 import subprocess
@@ -31,22 +28,13 @@ from typing import Any
 
 import anyio
 
+from benchmarks._common import Result, module_main, rss_bytes, target
 from videosdk_async import AsyncEncoderClient
 
 MIB = 1024 * 1024
-SIZES = {"tiny": 128 * MIB, "full": 1024 * MIB}
+UPLOAD_BYTES = {"tiny": 16 * MIB, "full": 1024 * MIB}
 FLAT_LIMIT_MB = 50.0
 TOKEN = "emu-token-upload-memory-benchmark"
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-def rss_bytes() -> int:
-    """The current resident set size (Linux: /proc; elsewhere the peak so far)."""
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * _PAGE
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 class PeakSampler:
@@ -138,9 +126,9 @@ async def measure(
     }
 
 
-def run(size: str = "tiny") -> dict[str, Any]:
-    """Upload ``SIZES[size]`` bytes from a path and from a generator; report memory and speed."""
-    nbytes = SIZES[size]
+def run(size: str) -> Result:
+    """Upload ``UPLOAD_BYTES[size]`` from a path and from a generator; memory and speed."""
+    nbytes = UPLOAD_BYTES[size]
     with tempfile.TemporaryDirectory() as tmp, emulator_process(nbytes + MIB) as base_url:
         path = Path(tmp) / "sparse.bin"
         with path.open("wb") as handle:
@@ -151,29 +139,35 @@ def run(size: str = "tiny") -> dict[str, Any]:
                 await client.files.upload(b"warm-up")  # imports, the pool, the storage URL
                 from_path = await measure(client, lambda: path, nbytes)
                 from_stream = await measure(client, lambda: generated(nbytes), nbytes)
-            return {"path": from_path, "stream": from_stream}
+            return {"from a path": from_path, "from an async generator": from_stream}
 
-        results = anyio.run(main)
-    worst = max(r["peak_rss_growth_mb"] for r in results.values())
+        uploads = anyio.run(main)
+    worst = max(r["peak_rss_growth_mb"] for r in uploads.values())
+    shown = f"{nbytes // MIB:,} MiB" if nbytes < 1024 * MIB else f"{nbytes // (1024 * MIB)} GiB"
     return {
-        "benchmark": "upload_memory",
-        "size": size,
-        "bytes": nbytes,
-        **results,
-        "worst_peak_rss_growth_mb": worst,
-        "limit_mb": FLAT_LIMIT_MB,
-        "flat": worst < FLAT_LIMIT_MB,
+        "name": "upload_memory",
+        "title": f"Uploading {shown}",
+        "about": (
+            f"`client.files.upload()` of {shown} to the emulator, which runs in a child process "
+            "over loopback, so this process is the client alone: once from a path (a sparse "
+            "file, so nothing is written first; `Content-Length` known) and once from an async "
+            "generator (chunked). A thread samples the client's RSS every 5 ms; growth is the "
+            "peak during the upload minus the RSS just before it (after a warm-up upload)."
+        ),
+        "params": {"bytes": nbytes},
+        "figures": {"uploads": uploads},
+        "targets": [
+            target(
+                label=f"peak RSS growth while uploading {shown} < {FLAT_LIMIT_MB:g} MiB",
+                measured=worst,
+                limit=FLAT_LIMIT_MB,
+                unit=" MiB",
+                strict=True,
+            )
+        ],
+        "notes": [],
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    args = parser.parse_args()
-    result = run(args.size)
-    print(json.dumps(result, indent=2))
-    sys.exit(0 if result["flat"] else 1)
-
-
 if __name__ == "__main__":
-    main()
+    module_main(run, __doc__.splitlines()[0])

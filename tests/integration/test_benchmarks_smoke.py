@@ -65,6 +65,11 @@ def _check_figures(results: dict[str, dict[str, Any]]) -> None:
     assert walk["figures"]["first_page_rss"] > 0
     assert walk["figures"]["points"][-1][0] == walk["params"]["jobs"]
 
+    uploads = results["upload_memory"]["figures"]["uploads"]
+    assert set(uploads) == {"from a path", "from an async generator"}
+    for upload in uploads.values():
+        assert upload["seconds"] > 0 and upload["peak_rss_growth_mb"] >= 0
+
     pages = results["page_parsing"]["figures"]["seconds_per_page"]
     assert set(pages) == {
         "json.loads",
@@ -106,13 +111,14 @@ def test_suite_runs_at_tiny_size_and_publishes(tmp_path: Path) -> None:
         "call_overhead",
         "batch_deletes",
         "iterate_memory",
+        "upload_memory",
         "page_parsing",
         "import_time",
         "retry_amplification",
     ]
     _check_figures(results)
     targets = [t for r in results.values() for t in r["targets"]]
-    assert len(targets) == 4
+    assert len(targets) == 5
     for t in targets:
         assert isinstance(t["met"], bool)
         assert isinstance(t["measured"], float | int)
