@@ -14,7 +14,8 @@ from collections.abc import (
     Sequence,
 )
 from datetime import datetime
-from functools import cached_property, partial
+from functools import cached_property, partial, wraps
+from typing import Concatenate, ParamSpec
 
 import anyio
 from pydantic import JsonValue, ValidationError
@@ -48,13 +49,15 @@ from ..models import (
     ThumbnailParam,
     ThumbnailSpec,
 )
-from ..models.raw import APIResponse, with_raw
+from ..models.raw import APIResponse, M, with_raw
 from ..pagination import AsyncJobPage, AsyncPaginator, link_page
 from ..uploads import UploadSource
 from ._caller import Caller, Query
 from ._recovery import find_created, note, with_marker
 
 __all__ = ["JobsResource", "JobsResourceWithRawResponse"]
+
+P = ParamSpec("P")
 
 _PATH = "/v1/encoder/jobs"
 
@@ -569,83 +572,40 @@ class JobsResource:
             interval = min(interval * 1.5, max_poll_interval)
 
 
+def _raw_endpoint(
+    endpoint: Callable[Concatenate[JobsResource, P], Awaitable[M]],
+) -> Callable[Concatenate[JobsResourceWithRawResponse, P], Awaitable[APIResponse[M]]]:
+    """``endpoint`` of `JobsResource`, answering its `APIResponse` (same parameters)."""
+
+    @wraps(endpoint)
+    async def raw(
+        self: JobsResourceWithRawResponse, /, *args: P.args, **kwargs: P.kwargs
+    ) -> APIResponse[M]:
+        return with_raw(await endpoint(self._jobs, *args, **kwargs))
+
+    return raw
+
+
+# Named here, then aliased in the class: type checkers agree on a plain alias's type (and
+# pyright's completeness check accepts it), where a call in a class body would be inferred.
+_raw_create = _raw_endpoint(JobsResource.create)
+_raw_get = _raw_endpoint(JobsResource.get)
+_raw_list = _raw_endpoint(JobsResource.list)
+_raw_delete = _raw_endpoint(JobsResource.delete)
+
+
 class JobsResourceWithRawResponse:
     """``client.jobs.with_raw_response``: each endpoint of `JobsResource`, raw.
 
-    Each answers an `APIResponse` (headers, status, request id, attempts, elapsed;
-    ``parse()`` gives the model). Errors raise exactly as from ``client.jobs``.
+    Each takes the same arguments and answers an `APIResponse` (headers, status, request id,
+    attempts, elapsed; ``parse()`` gives the model). Errors raise exactly as from
+    ``client.jobs``.
     """
 
     def __init__(self, jobs: JobsResource) -> None:
         self._jobs = jobs
 
-    async def create(
-        self,
-        request: JobCreate | JobCreateParams | None = None,
-        *,
-        video: UploadSource | None = None,
-        video_id: str | None = None,
-        video_url: str | None = None,
-        presets: Sequence[PresetSpec | PresetParam] | None = None,
-        thumbnails: Sequence[ThumbnailSpec | ThumbnailParam] | None = None,
-        webhook_url: str | None = None,
-        user_data: Mapping[str, JsonValue] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Query | None = None,
-        recover: bool = False,
-    ) -> APIResponse[EncodingJob]:
-        """`JobsResource.create`, with the raw answer."""
-        return with_raw(
-            await self._jobs.create(
-                request,
-                video=video,
-                video_id=video_id,
-                video_url=video_url,
-                presets=presets,
-                thumbnails=thumbnails,
-                webhook_url=webhook_url,
-                user_data=user_data,
-                extra_headers=extra_headers,
-                extra_query=extra_query,
-                recover=recover,
-            )
-        )
-
-    async def get(
-        self,
-        job_id: str,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Query | None = None,
-    ) -> APIResponse[EncodingJob]:
-        """`JobsResource.get`, with the raw answer."""
-        return with_raw(
-            await self._jobs.get(job_id, extra_headers=extra_headers, extra_query=extra_query)
-        )
-
-    async def list(
-        self,
-        page: int = 1,
-        per_page: int = DEFAULT_PER_PAGE,
-        *,
-        user_id: str | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Query | None = None,
-    ) -> APIResponse[AsyncJobPage]:
-        """`JobsResource.list` (one page), with the raw answer."""
-        listing = self._jobs.list(
-            page, per_page, user_id=user_id, extra_headers=extra_headers, extra_query=extra_query
-        )
-        return with_raw(await listing)
-
-    async def delete(
-        self,
-        job_id: str,
-        *,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Query | None = None,
-    ) -> APIResponse[EncodingJob]:
-        """`JobsResource.delete`, with the raw answer."""
-        return with_raw(
-            await self._jobs.delete(job_id, extra_headers=extra_headers, extra_query=extra_query)
-        )
+    create = _raw_create
+    get = _raw_get
+    list = _raw_list
+    delete = _raw_delete
