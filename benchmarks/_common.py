@@ -197,9 +197,12 @@ def run_child(args: list[str], *, timeout: float, stdin: str | None = None) -> R
     )
 
 
-def emit(result: Mapping[str, Any]) -> None:
-    """Print ``result`` as the one marked line :func:`run_child` reads."""
-    print(RESULT_PREFIX + json.dumps(result), flush=True)
+def emit(result: Mapping[str, Any], *, human: bool = False) -> None:
+    """Print ``result`` as the one marked line :func:`run_child` reads (indented for a human)."""
+    if human:
+        print(json.dumps(result, indent=2))
+    else:
+        print(RESULT_PREFIX + json.dumps(result), flush=True)
 
 
 def module_main(run: Callable[[str], Result], description: str) -> None:
@@ -208,8 +211,4 @@ def module_main(run: Callable[[str], Result], description: str) -> None:
     parser.add_argument("--size", choices=SIZES, default="full")
     parser.add_argument("--human", action="store_true", help="print indented JSON")
     args = parser.parse_args()
-    result = run(args.size)
-    if args.human:
-        print(json.dumps(result, indent=2))
-    else:
-        emit(result)
+    emit(run(args.size), human=args.human)

@@ -414,11 +414,7 @@ def main() -> None:
     if args.child:
         child_main(args.child, args.base_url, args.level, args.cap)
         return
-    result = run(args.size)
-    if args.human:
-        print(json.dumps(result, indent=2))
-    else:
-        emit(result)
+    emit(run(args.size), human=args.human)
 
 
 if __name__ == "__main__":

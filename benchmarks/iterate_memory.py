@@ -123,11 +123,7 @@ def main() -> None:
     if args.child:
         child_main(args.base_url)
         return
-    result = run(args.size)
-    if args.human:
-        print(json.dumps(result, indent=2))
-    else:
-        emit(result)
+    emit(run(args.size), human=args.human)
 
 
 if __name__ == "__main__":
