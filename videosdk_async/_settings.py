@@ -166,11 +166,9 @@ def resolve_base_url(
     names: ArgumentNames = SDK_NAMES,
     secrets: Iterable[str] = (),
 ) -> str:
-    """The API base URL (no trailing slash), checked.
+    """The API base URL (no trailing slash), checked by `check_url`.
 
-    The checks: http(s), a host, no credentials in it, and plain http only to loopback unless
-    ``allow_insecure_http``. A refused URL is quoted with ``secrets`` (and anything shaped like
-    one) masked.
+    It comes from ``base_url=``, else ``VIDEOSDK_BASE_URL``, else the production URL.
     """
     env = os.environ if env is None else env
     if base_url is not None:

@@ -694,19 +694,17 @@ class AsyncEncoderClient:
             except BaseException:
                 await response.aclose()
                 raise
-        except httpx.DecodingError:
-            # The server answered, in a body no one can read: what it said (and did) is
-            # unknown, so a change it was asked for may have been applied.
+        except Exception as exc:  # not a cancellation: that leaves in_flight set
             call.in_flight = False
-            call.note_failure("an undecodable body", may_have_applied=True)
-            raise
-        except httpx.TransportError as exc:
             # Noted here, where the attempt is, so a client without retries knows it too.
-            call.in_flight = False
-            call.note_failure(type(exc).__name__, may_have_applied=not isinstance(exc, NOT_SENT))
-            raise
-        except Exception:
-            call.in_flight = False
+            if isinstance(exc, httpx.DecodingError):
+                # The server answered, in a body no one can read: what it said (and did) is
+                # unknown, so a change it was asked for may have been applied.
+                call.note_failure("an undecodable body", may_have_applied=True)
+            elif isinstance(exc, httpx.TransportError):
+                call.note_failure(
+                    type(exc).__name__, may_have_applied=not isinstance(exc, NOT_SENT)
+                )
             raise
         call.in_flight = False
         if not fits:
